@@ -1,0 +1,304 @@
+"""The ``mailflow`` command line.
+
+Exit codes: 0 ok, 1 user error (one line on stderr, no traceback), 2 internal error (logged
+with its traceback). Each command is a small function taking the parsed arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from mailflow import __version__
+from mailflow.config import Config, config_path, load_config
+from mailflow.errors import ConfigError, UserError
+from mailflow.logs import setup_logging
+
+log = logging.getLogger("mailflow")
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
+
+
+def _config(args: argparse.Namespace, require_secrets: bool = True) -> Config:
+    config = load_config(config_path(args.config, os.environ), require_secrets=require_secrets)
+    setup_logging(config.logging.level, config.logging.format, config.secrets)
+    return config
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from mailflow.app import open_app
+
+    path = config_path(args.config, os.environ)
+    if not path.exists():
+        if not EXAMPLE_CONFIG.exists():
+            raise UserError(f"no {path} and no config.example.toml to copy it from")
+        try:
+            shutil.copyfile(EXAMPLE_CONFIG, path)
+        except OSError as error:
+            raise UserError(f"cannot write {path}: {error.strerror}") from None
+        print(f"Wrote {path} from config.example.toml: edit it for your office.")
+    config = _config(args, require_secrets=False)
+    app = open_app(config, upgrade=True)
+    app.close()
+    print(f"Database ready at {config.database_url}; data folder {config.data_dir}.")
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    config = _config(args)
+    print(f"{config.path}: configuration is valid.")
+    if args.connect:
+        from mailflow.connectivity import check_connections
+
+        failures = 0
+        for service, ok, detail in check_connections(config):
+            print(f"{service}: {'ok' if ok else 'FAILED'} - {detail}")
+            failures += not ok
+        return 1 if failures else 0
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from mailflow.app import check_archive, open_app
+    from mailflow.queries import format_status, status_summary
+
+    app = open_app(_config(args, require_secrets=False))
+    try:
+        with app.sessions() as session:
+            summary = status_summary(session)
+        report = check_archive(app)
+        summary["archive"] = {"missing": report.missing, "unreferenced": report.unreferenced}
+    finally:
+        app.close()
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(format_status(summary))
+        if not report.ok:
+            print(
+                f"Archive: {len(report.missing)} missing, {len(report.unreferenced)} unreferenced "
+                "(run `mailflow doctor` for the list)"
+            )
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from mailflow.app import check_archive, open_app
+
+    app = open_app(_config(args, require_secrets=False))
+    try:
+        report = check_archive(app, verify=args.verify)
+    finally:
+        app.close()
+    for digest in report.missing:
+        print(f"missing: {digest} is referenced in the database but not in the archive")
+    for digest in report.unreferenced:
+        print(f"unreferenced: {digest} is in the archive but no row refers to it")
+    for digest in report.corrupt:
+        print(f"corrupt: {digest} no longer matches its sha256")
+    if report.ok:
+        print("Archive and database agree.")
+        return 0
+    return 1
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from mailflow.mail.parse import parse_file
+
+    parsed = parse_file(args.file)
+    data = parsed.to_json()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(f"kind: {data['kind']}\nfrom: {data['from']}\nsubject: {data['subject']}")
+        print(f"token: {data['token']}\nneeds review: {data['needs_review']}")
+        for reason in data["reasons"]:
+            print(f"  - {reason}")
+    return 0
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    from mailflow.results import analyse_file
+
+    report = analyse_file(args.file, codebook=args.codebook)
+    data = report.to_json()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(f"{data['respondents']} respondents")
+        for q in data["questions"]:
+            print(
+                f"{q['id']} {q['label']}: n={q['n']} mean={q['mean']:.2f} "
+                f"[{q['ci95'][0]:.2f}, {q['ci95'][1]:.2f}] top2={q['top2_share']:.1%}"
+            )
+        for warning in data["warnings"]:
+            print(f"warning: {warning}")
+    return 0
+
+
+def cmd_templates_check(args: argparse.Namespace) -> int:
+    from mailflow.documents import check_templates
+
+    override = None
+    if args.config or os.environ.get("MAILFLOW_CONFIG") or Path("config.toml").exists():
+        override = _config(args, require_secrets=False).template_dir
+    problems = check_templates(override)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print("All templates are complete.")
+    return 1 if problems else 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from mailflow.accounts import add_user
+    from mailflow.app import open_app
+
+    password = os.environ.get("MAILFLOW_NEW_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise UserError("no password: set MAILFLOW_NEW_PASSWORD or run in a terminal")
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if password != getpass.getpass("Repeat it: "):
+            raise UserError("the two passwords differ")
+    app = open_app(_config(args, require_secrets=False))
+    try:
+        add_user(app, args.name, args.role, password)
+    finally:
+        app.close()
+    print(f"User {args.name} ({args.role}) created.")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from mailflow.daemon import run_daemon
+
+    return run_daemon(_config(args), once=args.once)
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from mailflow.daemon import run_web
+
+    return run_web(_config(args))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from mailflow.demo import run_demo
+
+    return run_demo(fast=args.fast, keep=Path(args.keep) if args.keep else None)
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    from mailflow.app import open_app
+    from mailflow.quarantine import dismiss, list_open, retry
+
+    app = open_app(_config(args))
+    try:
+        if args.action == "list":
+            for entry in list_open(app):
+                print(f"{entry['id']}: {entry['received_at']} {entry['from']} {entry['subject']!r}: {entry['reason']}")
+        elif args.action == "retry":
+            print(retry(app, args.id, actor="cli"))
+        else:
+            print(dismiss(app, args.id, actor="cli", note=args.note))
+    finally:
+        app.close()
+    return 0
+
+
+def cmd_campaign(args: argparse.Namespace) -> int:
+    from mailflow.app import open_app
+    from mailflow.procedure_cli import campaign_command
+
+    app = open_app(_config(args))
+    try:
+        print(campaign_command(app, args))
+    finally:
+        app.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mailflow", description="IN-13 customer-satisfaction survey automation."
+    )
+    parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
+                config: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if config:
+            p.add_argument("--config", help="config file (default: $MAILFLOW_CONFIG, then ./config.toml)")
+        p.set_defaults(handler=handler)
+        return p
+
+    command("init", cmd_init, "create config.toml (if missing), the data folder and the database")
+    p = command("check-config", cmd_check_config, "validate the configuration")
+    p.add_argument("--connect", action="store_true", help="also log in to IMAP and SMTP")
+    p = command("run", cmd_run, "the daemon: intake, outbox, scheduler and status page")
+    p.add_argument("--once", action="store_true", help="one full pass, then exit")
+    command("web", cmd_web, "the status page alone")
+    p = command("demo", cmd_demo, "play a whole campaign year on built-in mail servers", config=False)
+    p.add_argument("--fast", action="store_true", help="run to the end at full speed and exit")
+    p.add_argument("--keep", metavar="DIR", help="keep config, database, archive and documents here")
+    p = command("parse", cmd_parse, "read one message offline", config=False)
+    p.add_argument("file", help="an .eml file")
+    p.add_argument("--json", action="store_true")
+    p = command("results", cmd_results, "analyse one survey result data file offline", config=False)
+    p.add_argument("file", help="CSV, XLSX, ODS or SPSS .sav")
+    p.add_argument("--codebook", help="codebook (CSV/XLSX table or TOML)")
+    p.add_argument("--json", action="store_true")
+    p = command("status", cmd_status, "campaigns, steps, mail and outbox counts")
+    p.add_argument("--json", action="store_true")
+    p = command("doctor", cmd_doctor, "check that the archive and the database agree")
+    p.add_argument("--verify", action="store_true", help="also re-hash every archived file")
+    p = command("templates", cmd_templates_check, "check the document templates")
+    p.add_argument("action", choices=["check"])
+    p = command("user", cmd_user_add, "manage status-page accounts")
+    p.add_argument("action", choices=["add"])
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=["coordinator", "viewer", "admin"])
+    p = command("quarantine", cmd_quarantine, "list, retry or dismiss quarantined messages")
+    p.add_argument("action", choices=["list", "retry", "dismiss"])
+    p.add_argument("id", nargs="?", type=int)
+    p.add_argument("--note", default="")
+    p = command("campaign", cmd_campaign, "act on a campaign as the coordinator would by e-mail")
+    p.add_argument("action", help="start | show | approve | return | record-contract | ...")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], Any] = args.handler
+    try:
+        return int(handler(args) or 0)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"config error: {problem}", file=sys.stderr)
+        return 1
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        if not logging.getLogger().handlers:
+            setup_logging()
+        log.exception("internal error in `mailflow %s`", args.command)
+        print("internal error: see the log above; please report it", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,613 @@
+"""One typed configuration object, built once from TOML and the environment, then passed down.
+
+Loading checks every key and reports *every* problem at once, each with its TOML key, so an
+official fixing a config file sees the whole list in one go. Secrets never live in the file:
+keys ending in ``_env`` name an environment variable, read here and nowhere else. Any key can
+be overridden by ``MAILFLOW_<SECTION>_<KEY>`` (e.g. ``MAILFLOW_IMAP_PORT``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from mailflow.errors import ConfigError, UserError
+
+ROLES = (
+    "coordinator",
+    "os_manager",
+    "bok_manager",
+    "complaints_officer",
+    "plenipotentiary",
+    "mayor",
+)
+LIST_ROLES = ("unit_heads", "audit_team")
+SECURITY_MODES = ("tls", "starttls", "none")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Vendor:
+    key: str
+    name: str
+    email: str
+    nip: str | None = None
+
+
+@dataclass(frozen=True)
+class ImapConfig:
+    host: str
+    port: int
+    security: str
+    username: str
+    password: str | None  # from password_env
+    oauth2_token: str | None  # from oauth2_token_env
+    oauth2_token_command: str | None
+    folder: str = "INBOX"
+    processed_folder: str = "mailflow/processed"
+    quarantine_folder: str = "mailflow/quarantine"
+    move_processed: bool = True
+    shared_mailbox: bool = True
+    use_idle: bool = True
+    poll_seconds: int = 60
+    batch_size: int = 500
+    timeout_seconds: int = 30
+    max_message_bytes: int = 25_000_000
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    security: str
+    username: str | None
+    password: str | None
+    from_address: str
+    sent_folder: str | None = "Sent"
+    timeout_seconds: int = 30
+    max_per_recipient_per_hour: int = 20
+
+    @property
+    def domain(self) -> str:
+        return self.from_address.partition("@")[2]
+
+
+@dataclass(frozen=True)
+class OfficeConfig:
+    name: str
+    address: str
+    city: str
+    nip: str
+    regon: str
+    bip_url: str
+    case_prefix: str  # "Znak sprawy" prefix, e.g. "OS.0543.3"
+
+
+@dataclass(frozen=True)
+class IrregularityRulesConfig:
+    min_top2_share: float = 0.6
+    significant_drop_alpha: float = 0.05
+    segment_gap: float = 0.5
+    min_n: int = 30
+
+
+@dataclass(frozen=True)
+class ProcedureConfig:
+    start_on: str = "01-15"  # month-day the yearly campaign starts
+    topics_by_days: int = 10  # working days contributors have to send topics
+    offers_by_days: int = 10  # working days vendors have to send offers
+    reminder_before_days: int = 2  # remind this many working days before a deadline
+    approval_days: int = 5  # working days an approver has before a reminder
+    escalate_after_days: int = 3  # further working days before escalation to the deputy
+    contract_by: str = "06-15"
+    survey_by: str = "06-30"
+    min_vendors: int = 3
+    sample_size: int = 400
+    offer_deadline_hour: str = "12:00"
+    eur_rate: dict[date, Decimal] = field(default_factory=dict)
+    pzp_threshold_net: Decimal = Decimal("130000.00")
+    require_dmarc: bool = False
+    rules: IrregularityRulesConfig = field(default_factory=IrregularityRulesConfig)
+
+    def eur_rate_on(self, day: date) -> Decimal | None:
+        """The PLN/EUR rate in force on ``day``: the latest entry not after it."""
+        valid = [d for d in self.eur_rate if d <= day]
+        return self.eur_rate[max(valid)] if valid else None
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    enabled: bool = True
+    bind: str = "127.0.0.1"
+    port: int = 8080
+    secret_key: str | None = None
+    secure_cookies: bool = True
+    base_url: str = "http://127.0.0.1:8080/"
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: str = "INFO"
+    format: str = "text"  # "text" for a terminal, "json" lines for production
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    data_dir: Path
+    database_url: str
+    imap: ImapConfig
+    smtp: SmtpConfig
+    office: OfficeConfig
+    people: dict[str, Person]
+    roles: dict[str, str]  # role -> person key
+    list_roles: dict[str, tuple[str, ...]]  # unit_heads, audit_team -> person keys
+    deputies: dict[str, str]  # role -> person key of the deputy for escalation
+    vendors: dict[str, Vendor]
+    procedure: ProcedureConfig
+    web: WebConfig
+    logging: LoggingConfig
+    template_dir: Path | None = None
+    secrets: tuple[str, ...] = ()  # every secret value, so logs can mask them
+
+    def person_for(self, role: str) -> Person:
+        return self.people[self.roles[role]]
+
+    def people_for(self, role: str) -> list[Person]:
+        if role in self.roles:
+            return [self.person_for(role)]
+        return [self.people[key] for key in self.list_roles.get(role, ())]
+
+    def role_of(self, email: str) -> list[str]:
+        """Every role the person with this address holds."""
+        email = email.lower()
+        found = [r for r, key in self.roles.items() if self.people[key].email.lower() == email]
+        for role, keys in self.list_roles.items():
+            if any(self.people[k].email.lower() == email for k in keys):
+                found.append(role)
+        return found
+
+
+class _Reader:
+    """Walks a TOML table collecting problems instead of stopping at the first one."""
+
+    def __init__(self, raw: Mapping[str, Any], env: Mapping[str, str], require_secrets: bool) -> None:
+        self.raw = raw
+        self.env = env
+        self.require_secrets = require_secrets
+        self.problems: list[str] = []
+        self.secrets: list[str] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(f"{key}: {message}")
+
+    def table(self, key: str, required: bool = True) -> Mapping[str, Any]:
+        node: Any = self.raw
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if node is None:
+            if required:
+                self.problem(key, "missing section")
+            return {}
+        if not isinstance(node, Mapping):
+            self.problem(key, "must be a table")
+            return {}
+        return node
+
+    def _override(self, key: str) -> str | None:
+        return self.env.get("MAILFLOW_" + key.replace(".", "_").upper())
+
+    def value(self, table: Mapping[str, Any], key: str, kind: type, default: Any = ...) -> Any:
+        """Read ``key`` (dotted, for messages) from ``table``, checking its type."""
+        name = key.rsplit(".", 1)[-1]
+        override = self._override(key)
+        if override is not None:
+            return self._coerce(key, override, kind)
+        if name not in table:
+            if default is ...:
+                self.problem(key, "missing")
+                return None
+            return default
+        value = table[name]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+            self.problem(key, f"must be {_kind_name(kind)}, got {value!r}")
+            return None if default is ... else default
+        return value
+
+    def _coerce(self, key: str, text: str, kind: type) -> Any:
+        try:
+            if kind is bool:
+                if text.lower() in ("1", "true", "yes", "on"):
+                    return True
+                if text.lower() in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError
+            return kind(text)
+        except ValueError:
+            self.problem(key, f"environment override must be {_kind_name(kind)}, got {text!r}")
+            return None
+
+    def secret(self, table: Mapping[str, Any], key: str, required: bool) -> str | None:
+        """The value of the environment variable that ``key`` (ending in _env) names."""
+        var = self.value(table, key, str, None)
+        if var is None:
+            if required:
+                self.problem(key, "missing (name of the environment variable with the secret)")
+            return None
+        secret = self.env.get(var)
+        if secret is None or secret == "":
+            if self.require_secrets:
+                self.problem(key, f"environment variable {var} is not set")
+            return None
+        self.secrets.append(secret)
+        return secret
+
+    def email(self, table: Mapping[str, Any], key: str) -> str:
+        value = self.value(table, key, str)
+        if value is not None and not _EMAIL.match(value):
+            self.problem(key, f"not an e-mail address: {value!r}")
+        return value or ""
+
+    def choice(self, table: Mapping[str, Any], key: str, options: tuple[str, ...], default: Any = ...) -> str:
+        value = self.value(table, key, str, default)
+        if value is not None and value not in options:
+            self.problem(key, f"must be one of {', '.join(options)}, got {value!r}")
+        return value or ""
+
+    def port(self, table: Mapping[str, Any], key: str, default: Any = ...) -> int:
+        value = self.value(table, key, int, default)
+        if value is not None and not 0 < value < 65536:
+            self.problem(key, f"must be a port number 1-65535, got {value}")
+        return value or 0
+
+    def positive(self, table: Mapping[str, Any], key: str, default: int) -> int:
+        value = self.value(table, key, int, default)
+        if value is not None and value < 0:
+            self.problem(key, f"must not be negative, got {value}")
+        return value if value is not None else default
+
+    def month_day(self, table: Mapping[str, Any], key: str, default: str) -> str:
+        value = self.value(table, key, str, default)
+        if value is None:
+            return default
+        m = _MONTH_DAY.match(value)
+        try:
+            if not m:
+                raise ValueError
+            date(2024, int(m.group(1)), int(m.group(2)))  # 2024: leap year, allows 02-29
+        except ValueError:
+            self.problem(key, f'must be a month-day such as "06-15", got {value!r}')
+            return default
+        return value
+
+    def url(self, table: Mapping[str, Any], key: str) -> str:
+        value = self.value(table, key, str)
+        if value is not None:
+            parsed = urlparse(value)
+            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                self.problem(key, f"must be an http(s) URL, got {value!r}")
+        return value or ""
+
+    def decimal(self, table: Mapping[str, Any], key: str, default: str) -> Decimal:
+        value = self.value(table, key, str, default)
+        try:
+            return Decimal(value)
+        except (InvalidOperation, TypeError):
+            self.problem(key, f'must be a decimal number in quotes such as "130000.00", got {value!r}')
+            return Decimal(default)
+
+
+def _kind_name(kind: type) -> str:
+    return {str: "a string", int: "an integer", bool: "true or false", float: "a number"}.get(
+        kind, kind.__name__
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _read_imap(r: _Reader) -> ImapConfig:
+    t = r.table("imap")
+    host = r.value(t, "imap.host", str) or ""
+    security = r.choice(t, "imap.security", SECURITY_MODES, "tls")
+    if security == "none" and host and not _is_loopback(host):
+        r.problem("imap.security", f'"none" is allowed only on loopback, not for {host}')
+    token_command = r.value(t, "imap.oauth2_token_command", str, None)
+    has_oauth_env = "oauth2_token_env" in t or r._override("imap.oauth2_token_env")
+    oauth2_token = r.secret(t, "imap.oauth2_token_env", required=False) if has_oauth_env else None
+    password = None
+    if not token_command and not has_oauth_env:
+        password = r.secret(t, "imap.password_env", required=True)
+    return ImapConfig(
+        host=host,
+        port=r.port(t, "imap.port", 993),
+        security=security,
+        username=r.value(t, "imap.username", str) or "",
+        password=password,
+        oauth2_token=oauth2_token,
+        oauth2_token_command=token_command,
+        folder=r.value(t, "imap.folder", str, "INBOX"),
+        processed_folder=r.value(t, "imap.processed_folder", str, "mailflow/processed"),
+        quarantine_folder=r.value(t, "imap.quarantine_folder", str, "mailflow/quarantine"),
+        move_processed=r.value(t, "imap.move_processed", bool, True),
+        shared_mailbox=r.value(t, "imap.shared_mailbox", bool, True),
+        use_idle=r.value(t, "imap.use_idle", bool, True),
+        poll_seconds=r.positive(t, "imap.poll_seconds", 60),
+        batch_size=r.positive(t, "imap.batch_size", 500) or 500,
+        timeout_seconds=r.positive(t, "imap.timeout_seconds", 30),
+        max_message_bytes=r.positive(t, "imap.max_message_bytes", 25_000_000),
+    )
+
+
+def _read_smtp(r: _Reader) -> SmtpConfig:
+    t = r.table("smtp")
+    host = r.value(t, "smtp.host", str) or ""
+    security = r.choice(t, "smtp.security", SECURITY_MODES, "starttls")
+    if security == "none" and host and not _is_loopback(host):
+        r.problem("smtp.security", f'"none" is allowed only on loopback, not for {host}')
+    username = r.value(t, "smtp.username", str, None)
+    password = r.secret(t, "smtp.password_env", required=False) if username else None
+    return SmtpConfig(
+        host=host,
+        port=r.port(t, "smtp.port", 587),
+        security=security,
+        username=username,
+        password=password,
+        from_address=r.email(t, "smtp.from_address"),
+        sent_folder=r.value(t, "smtp.sent_folder", str, "Sent") or None,
+        timeout_seconds=r.positive(t, "smtp.timeout_seconds", 30),
+        max_per_recipient_per_hour=r.positive(t, "smtp.max_per_recipient_per_hour", 20),
+    )
+
+
+def _read_office(r: _Reader) -> OfficeConfig:
+    from stdnum.pl import nip, regon
+
+    t = r.table("office")
+    office_nip = r.value(t, "office.nip", str) or ""
+    if office_nip and not nip.is_valid(office_nip):
+        r.problem("office.nip", f"not a valid NIP: {office_nip!r}")
+    office_regon = r.value(t, "office.regon", str) or ""
+    if office_regon and not regon.is_valid(office_regon):
+        r.problem("office.regon", f"not a valid REGON: {office_regon!r}")
+    return OfficeConfig(
+        name=r.value(t, "office.name", str) or "",
+        address=r.value(t, "office.address", str) or "",
+        city=r.value(t, "office.city", str) or "",
+        nip=nip.compact(office_nip) if office_nip else "",
+        regon=office_regon,
+        bip_url=r.url(t, "office.bip_url"),
+        case_prefix=r.value(t, "office.case_prefix", str, "OS.0543"),
+    )
+
+
+def _read_people(r: _Reader) -> dict[str, Person]:
+    people: dict[str, Person] = {}
+    for key, entry in r.table("people").items():
+        where = f"people.{key}"
+        if not _KEY.match(key):
+            r.problem(where, "person keys are lower-case letters, digits and _")
+        if not isinstance(entry, Mapping):
+            r.problem(where, "must be a table with name and email")
+            continue
+        name = r.value(entry, f"{where}.name", str) or ""
+        people[key] = Person(key, name, r.email(entry, f"{where}.email"))
+    return people
+
+
+def _read_roles(
+    r: _Reader, people: Mapping[str, Person]
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str, str]]:
+    t = r.table("roles")
+    roles: dict[str, str] = {}
+    for role in ROLES:
+        key = r.value(t, f"roles.{role}", str)
+        if key is not None and key not in people:
+            r.problem(f"roles.{role}", f"names {key!r}, which is not in [people]")
+        elif key is not None:
+            roles[role] = key
+    list_roles: dict[str, tuple[str, ...]] = {}
+    for role in LIST_ROLES:
+        keys = r.value(t, f"roles.{role}", list, [])
+        for k in keys:
+            if not isinstance(k, str) or k not in people:
+                r.problem(f"roles.{role}", f"names {k!r}, which is not in [people]")
+        list_roles[role] = tuple(k for k in keys if isinstance(k, str) and k in people)
+    deputies: dict[str, str] = {}
+    for role, key in r.table("roles.deputies", required=False).items():
+        where = f"roles.deputies.{role}"
+        if role not in ROLES:
+            r.problem(where, f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+        elif not isinstance(key, str) or key not in people:
+            r.problem(where, f"names {key!r}, which is not in [people]")
+        else:
+            deputies[role] = key
+    return roles, list_roles, deputies
+
+
+def _read_vendors(r: _Reader) -> dict[str, Vendor]:
+    from stdnum.pl import nip
+
+    vendors: dict[str, Vendor] = {}
+    for key, entry in r.table("vendors").items():
+        where = f"vendors.{key}"
+        if not isinstance(entry, Mapping):
+            r.problem(where, "must be a table with name and email")
+            continue
+        vendor_nip = r.value(entry, f"{where}.nip", str, None)
+        if vendor_nip and not nip.is_valid(vendor_nip):
+            r.problem(f"{where}.nip", f"not a valid NIP: {vendor_nip!r}")
+        vendors[key] = Vendor(
+            key,
+            r.value(entry, f"{where}.name", str) or "",
+            r.email(entry, f"{where}.email"),
+            nip.compact(vendor_nip) if vendor_nip and nip.is_valid(vendor_nip) else None,
+        )
+    return vendors
+
+
+def _read_procedure(r: _Reader) -> ProcedureConfig:
+    t = r.table("procedure")
+    rates: dict[date, Decimal] = {}
+    raw_rates = r.value(t, "procedure.eur_rate", dict, {})
+    for day, rate in (raw_rates or {}).items():
+        try:
+            rates[date.fromisoformat(day)] = Decimal(str(rate))
+        except (ValueError, InvalidOperation):
+            r.problem(f"procedure.eur_rate.{day}", f'must map a date to a rate, e.g. "2026-01-01" = "4.31", got {rate!r}')
+    hour = r.value(t, "procedure.offer_deadline_hour", str, "12:00")
+    if hour and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", hour):
+        r.problem("procedure.offer_deadline_hour", f'must be HH:MM, got {hour!r}')
+    rt = r.table("procedure.rules", required=False)
+    rules = IrregularityRulesConfig(
+        min_top2_share=r.value(rt, "procedure.rules.min_top2_share", float, 0.6),
+        significant_drop_alpha=r.value(rt, "procedure.rules.significant_drop_alpha", float, 0.05),
+        segment_gap=r.value(rt, "procedure.rules.segment_gap", float, 0.5),
+        min_n=r.positive(rt, "procedure.rules.min_n", 30),
+    )
+    min_vendors = r.positive(t, "procedure.min_vendors", 3)
+    if min_vendors < 3:
+        r.problem("procedure.min_vendors", "IN-13 asks at least 3 survey firms")
+    return ProcedureConfig(
+        start_on=r.month_day(t, "procedure.start_on", "01-15"),
+        topics_by_days=r.positive(t, "procedure.topics_by_days", 10),
+        offers_by_days=r.positive(t, "procedure.offers_by_days", 10),
+        reminder_before_days=r.positive(t, "procedure.reminder_before_days", 2),
+        approval_days=r.positive(t, "procedure.approval_days", 5),
+        escalate_after_days=r.positive(t, "procedure.escalate_after_days", 3),
+        contract_by=r.month_day(t, "procedure.contract_by", "06-15"),
+        survey_by=r.month_day(t, "procedure.survey_by", "06-30"),
+        min_vendors=min_vendors,
+        sample_size=r.positive(t, "procedure.sample_size", 400),
+        offer_deadline_hour=hour or "12:00",
+        eur_rate=rates,
+        pzp_threshold_net=r.decimal(t, "procedure.pzp_threshold_net", "130000.00"),
+        require_dmarc=r.value(t, "procedure.require_dmarc", bool, False),
+        rules=rules,
+    )
+
+
+def _read_web(r: _Reader) -> WebConfig:
+    t = r.table("web", required=False)
+    enabled = r.value(t, "web.enabled", bool, True)
+    secret = r.secret(t, "web.secret_key_env", required=enabled) if enabled else None
+    port = r.port(t, "web.port", 8080)
+    bind = r.value(t, "web.bind", str, "127.0.0.1")
+    return WebConfig(
+        enabled=enabled,
+        bind=bind,
+        port=port,
+        secret_key=secret,
+        secure_cookies=r.value(t, "web.secure_cookies", bool, True),
+        base_url=r.value(t, "web.base_url", str, f"http://{bind}:{port}/"),
+    )
+
+
+def _read_logging(r: _Reader) -> LoggingConfig:
+    t = r.table("logging", required=False)
+    return LoggingConfig(
+        level=r.choice(t, "logging.level", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+        format=r.choice(t, "logging.format", ("text", "json"), "text"),
+    )
+
+
+def parse_config(
+    raw: Mapping[str, Any], path: Path, env: Mapping[str, str], require_secrets: bool = True
+) -> Config:
+    """Build the config from a parsed TOML document; raise ConfigError listing every problem.
+
+    ``require_secrets=False`` (for ``mailflow init``, which only needs the storage) does not
+    insist that the environment variables holding secrets are set.
+    """
+    r = _Reader(raw, env, require_secrets)
+    storage = r.table("storage")
+    data_dir_text = r.value(storage, "storage.data_dir", str, "data") or "data"
+    data_dir = (path.parent / data_dir_text).resolve()
+    template_dir_text = r.value(storage, "storage.template_dir", str, None)
+    database = r.table("database", required=False)
+    default_url = f"sqlite:///{data_dir / 'mailflow.sqlite3'}"
+    database_url = r.value(database, "database.url", str, default_url) or default_url
+    if not database_url.startswith(("sqlite://", "postgresql+psycopg://", "postgresql://")):
+        r.problem("database.url", "must start with sqlite:// or postgresql+psycopg://")
+    imap = _read_imap(r)
+    smtp = _read_smtp(r)
+    office = _read_office(r)
+    people = _read_people(r)
+    roles, list_roles, deputies = _read_roles(r, people)
+    vendors = _read_vendors(r)
+    procedure = _read_procedure(r)
+    if len(vendors) < procedure.min_vendors:
+        r.problem(
+            "vendors",
+            f"{len(vendors)} configured; IN-13 asks at least {procedure.min_vendors} survey firms",
+        )
+    web = _read_web(r)
+    logging_config = _read_logging(r)
+    if r.problems:
+        raise ConfigError(r.problems)
+    return Config(
+        path=path,
+        data_dir=data_dir,
+        database_url=database_url.replace("postgresql://", "postgresql+psycopg://", 1),
+        imap=imap,
+        smtp=smtp,
+        office=office,
+        people=people,
+        roles=roles,
+        list_roles=list_roles,
+        deputies=deputies,
+        vendors=vendors,
+        procedure=procedure,
+        web=web,
+        logging=logging_config,
+        template_dir=(path.parent / template_dir_text).resolve() if template_dir_text else None,
+        secrets=tuple(r.secrets),
+    )
+
+
+def config_path(explicit: str | None, env: Mapping[str, str]) -> Path:
+    """``--config``, then ``$MAILFLOW_CONFIG``, then ``./config.toml``."""
+    return Path(explicit or env.get("MAILFLOW_CONFIG") or "config.toml")
+
+
+def load_config(
+    path: Path, env: Mapping[str, str] | None = None, require_secrets: bool = True
+) -> Config:
+    env = os.environ if env is None else env
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"config file not found: {path} (run `mailflow init` to create one)") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"cannot read config file {path}: {error}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"{path}: not valid TOML: {error}"]) from None
+    return parse_config(raw, path.resolve(), env, require_secrets)

@@ -1,0 +1,95 @@
+"""The narrow read API the CLI's ``status`` and the status page use (never intake internals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mailflow.db import models
+
+STEP_NAMES = {
+    0: "topics",
+    1: "price_inquiry",
+    2: "contract",
+    3: "questionnaire",
+    4: "monitoring",
+    5: "results",
+    6: "audit",
+    7: "publication",
+}
+
+
+def _counts(session: Session, column: Any, model: Any) -> dict[str, int]:
+    rows = session.execute(select(column, func.count()).select_from(model).group_by(column))
+    return {str(key): int(count) for key, count in rows}
+
+
+def campaign_summary(session: Session, campaign: models.Campaign) -> dict[str, Any]:
+    waiting = session.scalars(
+        select(models.Approval.role)
+        .where(models.Approval.campaign_id == campaign.id, models.Approval.status == "waiting",
+               models.Approval.sent_at.is_not(None))
+        .order_by(models.Approval.position)
+    ).all()
+    next_due = session.scalar(
+        select(func.min(models.Deadline.due_at)).where(
+            models.Deadline.campaign_id == campaign.id, models.Deadline.done_at.is_(None)
+        )
+    )
+    done = list(range(campaign.step)) if campaign.status != "finished" else list(range(8))
+    return {
+        "year": campaign.year,
+        "case_ref": campaign.case_ref,
+        "step": campaign.step,
+        "step_name": STEP_NAMES.get(campaign.step, "unknown"),
+        "status": campaign.status,
+        "done": done,
+        "waiting_for": list(dict.fromkeys(waiting)),
+        "next_deadline": next_due.date().isoformat() if next_due else None,
+    }
+
+
+def status_summary(session: Session) -> dict[str, Any]:
+    """The ``mailflow status --json`` document (shape in shared/docs/contracts.md)."""
+    campaigns = session.scalars(select(models.Campaign).order_by(models.Campaign.year)).all()
+    message_status = _counts(session, models.Message.status, models.Message)
+    outbox_status = _counts(session, models.OutboxMessage.status, models.OutboxMessage)
+    not_ours = session.scalar(
+        select(func.count()).select_from(models.LedgerEntry).where(models.LedgerEntry.ours.is_(False))
+    )
+    return {
+        "campaigns": [campaign_summary(session, c) for c in campaigns],
+        "messages": {
+            "received": sum(message_status.values()),
+            "processed": message_status.get("processed", 0),
+            "quarantined": message_status.get("quarantined", 0),
+            "not_ours": int(not_ours or 0),
+        },
+        "outbox": {
+            "pending": outbox_status.get("pending", 0) + outbox_status.get("sending", 0),
+            "sent": outbox_status.get("sent", 0),
+            "failed": outbox_status.get("failed", 0),
+        },
+    }
+
+
+def format_status(summary: dict[str, Any]) -> str:
+    """The same summary for a person at a terminal."""
+    lines = []
+    if not summary["campaigns"]:
+        lines.append("No campaign yet.")
+    for c in summary["campaigns"]:
+        waiting = ", ".join(c["waiting_for"]) or "nobody"
+        lines.append(
+            f"Campaign {c['year']} ({c['case_ref']}): step {c['step']} {c['step_name']}, "
+            f"{c['status']}; waiting for {waiting}; next deadline {c['next_deadline'] or '-'}"
+        )
+    m, o = summary["messages"], summary["outbox"]
+    lines.append(
+        f"Messages: {m['received']} received, {m['processed']} processed, "
+        f"{m['quarantined']} quarantined, {m['not_ours']} not ours"
+    )
+    lines.append(f"Outbox: {o['pending']} pending, {o['sent']} sent, {o['failed']} failed")
+    return "\n".join(lines)

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from mailflow.config import load_config
+from mailflow.errors import ConfigError, UserError
+from tests.configs import TEST_ENV, write_config
+
+
+def test_it_loads_the_example_config(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path), env=TEST_ENV)
+    assert config.person_for("coordinator").email == "anna.wrona@um.example.pl"
+    assert [p.key for p in config.people_for("unit_heads")] == ["halina_wydzial", "robert_wydzial"]
+    assert config.procedure.contract_by == "06-15"
+    assert config.procedure.survey_by == "06-30"
+    assert config.procedure.eur_rate_on(date(2027, 3, 1)) == Decimal("4.31")
+    assert config.procedure.eur_rate_on(date(2025, 3, 1)) is None
+    assert config.procedure.pzp_threshold_net == Decimal("130000.00")
+    assert config.imap.shared_mailbox is True
+    assert config.imap.password == TEST_ENV["MAILFLOW_IMAP_PASSWORD"]
+    assert config.database_url.startswith("sqlite:///")
+    assert set(config.secrets) == set(TEST_ENV.values())
+    assert config.role_of("ELZBIETA.SOWA@um.example.pl") == ["plenipotentiary"]
+
+
+def test_it_reports_five_mistakes_at_once_each_with_its_key(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path,
+        {
+            ("imap", "port"): '"nine-nine-three"',
+            ("smtp", "from_address"): '"ankieta-at-um.example.pl"',
+            ("procedure", "contract_by"): '"06-31"',
+            ("office", "bip_url"): '"bip.um.example.pl"',
+            ("roles", "mayor"): '"nobody_here"',
+        },
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env=TEST_ENV)
+    problems = caught.value.problems
+    assert len(problems) == 5, problems
+    keys = [p.split(":")[0] for p in problems]
+    assert keys == [
+        "imap.port",
+        "smtp.from_address",
+        "office.bip_url",
+        "roles.mayor",
+        "procedure.contract_by",
+    ]
+
+
+def test_a_missing_secret_variable_is_an_error_naming_it(tmp_path: Path) -> None:
+    env = {k: v for k, v in TEST_ENV.items() if k != "MAILFLOW_SMTP_PASSWORD"}
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_config(tmp_path), env=env)
+    assert caught.value.problems == [
+        "smtp.password_env: environment variable MAILFLOW_SMTP_PASSWORD is not set"
+    ]
+
+
+def test_environment_variables_override_keys(tmp_path: Path) -> None:
+    env = {**TEST_ENV, "MAILFLOW_IMAP_PORT": "1143", "MAILFLOW_DATABASE_URL": "sqlite:///x.db",
+           "MAILFLOW_IMAP_SHARED_MAILBOX": "false"}
+    config = load_config(write_config(tmp_path), env=env)
+    assert config.imap.port == 1143
+    assert config.database_url == "sqlite:///x.db"
+    assert config.imap.shared_mailbox is False
+
+
+def test_a_bad_environment_override_is_reported_with_its_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_config(tmp_path), env={**TEST_ENV, "MAILFLOW_IMAP_PORT": "lots"})
+    assert caught.value.problems[0].startswith("imap.port: environment override")
+
+
+def test_plain_imap_is_refused_off_loopback(tmp_path: Path) -> None:
+    path = write_config(tmp_path, {("imap", "security"): '"none"'})
+    with pytest.raises(ConfigError, match="imap.security"):
+        load_config(path, env=TEST_ENV)
+    path = write_config(tmp_path, {("imap", "security"): '"none"', ("imap", "host"): '"127.0.0.1"'})
+    assert load_config(path, env=TEST_ENV).imap.security == "none"
+
+
+def test_fewer_than_three_vendors_is_refused(tmp_path: Path) -> None:
+    path = write_config(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[vendors.datapol]")
+    path.write_text(text[:start] + text[text.index("[procedure]"):], encoding="utf-8")
+    with pytest.raises(ConfigError, match="at least 3 survey firms"):
+        load_config(path, env=TEST_ENV)
+
+
+def test_invalid_nip_and_unknown_deputy_role_are_reported(tmp_path: Path) -> None:
+    path = write_config(tmp_path, {("office", "nip"): '"1234567890"', ("roles.deputies", "janitor"): '"tomasz_lis"'})
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env=TEST_ENV)
+    assert any(p.startswith("office.nip:") for p in caught.value.problems)
+    assert any(p.startswith("roles.deputies.janitor:") for p in caught.value.problems)
+
+
+def test_a_missing_file_is_a_one_line_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="config file not found"):
+        load_config(tmp_path / "nope.toml", env=TEST_ENV)
+
+
+def test_broken_toml_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[imap\nhost = 1", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path, env=TEST_ENV)
