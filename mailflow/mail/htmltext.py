@@ -1,0 +1,100 @@
+"""HTML mail bodies as plain text, for messages that have no text/plain part.
+
+The HTML is first sanitised with nh3 (scripts, styles and everything unknown dropped), then
+walked with the standard library parser. Block elements become line breaks, list items
+bullets, table cells tab-separated, and ``<blockquote>`` content is prefixed with ``> `` so
+that quoted history in HTML is separated exactly like quoted history in plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import nh3
+
+_KEPT_TAGS = {
+    "a", "b", "blockquote", "br", "div", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "tfoot",
+    "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+_BLOCK_TAGS = {
+    "blockquote", "div", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre",
+    "table", "tr", "ul",
+}  # fmt: skip
+_WORD_HTML = re.compile(r"class=\"?MsoNormal|urn:schemas-microsoft-com:office:word", re.I)
+_PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote"}
+
+
+class _TextBuilder(HTMLParser):
+    def __init__(self, paragraph_gap: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraph_gap = paragraph_gap
+        self.lines: list[str] = []
+        self.current = ""
+        self.quote_depth = 0
+        # For each open element, whether it is a blockquote, so its end tag closes the quote.
+        self.open_quotes: list[bool] = []
+
+    def _break(self) -> None:
+        prefix = "> " * self.quote_depth
+        self.lines.append(prefix + self.current.strip())
+        self.current = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS and self.current.strip():
+            self._break()
+        if tag == "br":
+            self._break()
+        elif tag == "li":
+            self.current = "• "
+        elif tag in ("td", "th") and self.current.strip():
+            self.current += "\t"
+        if tag in ("br", "hr"):
+            return
+        self.open_quotes.append(tag == "blockquote")
+        if tag == "blockquote":
+            self.quote_depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p" and not self.current.strip() and self.lines and self.lines[-1].strip("> "):
+            # An empty paragraph is how Outlook writes a blank line.
+            self.lines.append("> " * self.quote_depth)
+            self.current = ""
+        if tag in _BLOCK_TAGS and self.current.strip():
+            self._break()
+        gap = self.paragraph_gap or tag != "p"
+        if gap and tag in _PARAGRAPH_TAGS and self.lines and self.lines[-1].strip("> "):
+            # A blank line after a paragraph, as a text/plain part would have it: the quote
+            # and signature separation look for paragraph boundaries.
+            self.lines.append("> " * self.quote_depth)
+        if tag in ("br", "hr") or not self.open_quotes:
+            return
+        if self.open_quotes.pop():
+            self.quote_depth = max(0, self.quote_depth - 1)
+
+    def handle_data(self, data: str) -> None:
+        self.current += re.sub(r"[ \t\r\n]+", " ", data)
+
+    def text(self) -> str:
+        if self.current.strip():
+            self._break()
+        text = "\n".join(line.rstrip() for line in self.lines)
+        return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def html_to_text(html: str) -> str:
+    """Readable plain text of an HTML body (sanitised first; no script or style text)."""
+    clean = nh3.clean(
+        html,
+        tags=_KEPT_TAGS,
+        clean_content_tags={"script", "style", "title", "head"},
+        attributes={},
+        strip_comments=True,
+    )
+    # Word-generated HTML (Outlook) sets paragraph margins to zero: each <p> is one line and
+    # blank lines are explicit empty paragraphs. Elsewhere a paragraph ends with a gap.
+    builder = _TextBuilder(paragraph_gap=not _WORD_HTML.search(html))
+    builder.feed(clean)
+    builder.close()
+    return builder.text()
