@@ -1,0 +1,4 @@
+"""`mailflow demo`: a whole IN-13 year on one machine, with no servers to install.
+
+:mod:`mailflow.demo.servers` runs the IMAP and SMTP servers inside the process.
+"""
