@@ -13,7 +13,9 @@ from tests.configs import TEST_ENV, write_config
 MAILFLOW = str(Path(sys.executable).parent / "mailflow")
 
 
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("MAILFLOW_")}
     full_env.update(env if env is not None else TEST_ENV)
     return subprocess.run(
@@ -93,13 +95,17 @@ def test_an_unreachable_postgresql_is_one_line_and_creates_nothing(tmp_path: Pat
 
 def test_an_unusable_database_url_is_one_line(tmp_path: Path) -> None:
     config = write_config(tmp_path, {("database", "url"): '"sqlite:///"'})
-    config.write_text(config.read_text().replace('url = "sqlite:///"', 'url = "postgresql+nosuchdriver://x"'))
+    config.write_text(
+        config.read_text().replace('url = "sqlite:///"', 'url = "postgresql+nosuchdriver://x"')
+    )
     assert_one_line_error(run("init", "--config", str(config), cwd=tmp_path))
 
 
 def test_a_data_folder_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "occupied").write_text("a file where the data folder should be")
-    config = write_config(tmp_path, {("storage", "data_dir"): f'"{tmp_path / "occupied" / "data"}"'})
+    config = write_config(
+        tmp_path, {("storage", "data_dir"): f'"{tmp_path / "occupied" / "data"}"'}
+    )
     result = run("init", "--config", str(config), cwd=tmp_path)
     assert_one_line_error(result)
     assert "cannot create data folder" in result.stderr

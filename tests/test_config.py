@@ -62,8 +62,12 @@ def test_a_missing_secret_variable_is_an_error_naming_it(tmp_path: Path) -> None
 
 
 def test_environment_variables_override_keys(tmp_path: Path) -> None:
-    env = {**TEST_ENV, "MAILFLOW_IMAP_PORT": "1143", "MAILFLOW_DATABASE_URL": "sqlite:///x.db",
-           "MAILFLOW_IMAP_SHARED_MAILBOX": "false"}
+    env = {
+        **TEST_ENV,
+        "MAILFLOW_IMAP_PORT": "1143",
+        "MAILFLOW_DATABASE_URL": "sqlite:///x.db",
+        "MAILFLOW_IMAP_SHARED_MAILBOX": "false",
+    }
     config = load_config(write_config(tmp_path), env=env)
     assert config.imap.port == 1143
     assert config.database_url == "sqlite:///x.db"
@@ -88,13 +92,15 @@ def test_fewer_than_three_vendors_is_refused(tmp_path: Path) -> None:
     path = write_config(tmp_path)
     text = path.read_text(encoding="utf-8")
     start = text.index("[vendors.datapol]")
-    path.write_text(text[:start] + text[text.index("[procedure]"):], encoding="utf-8")
+    path.write_text(text[:start] + text[text.index("[procedure]") :], encoding="utf-8")
     with pytest.raises(ConfigError, match="at least 3 survey firms"):
         load_config(path, env=TEST_ENV)
 
 
 def test_invalid_nip_and_unknown_deputy_role_are_reported(tmp_path: Path) -> None:
-    path = write_config(tmp_path, {("office", "nip"): '"1234567890"', ("roles.deputies", "janitor"): '"tomasz_lis"'})
+    path = write_config(
+        tmp_path, {("office", "nip"): '"1234567890"', ("roles.deputies", "janitor"): '"tomasz_lis"'}
+    )
     with pytest.raises(ConfigError) as caught:
         load_config(path, env=TEST_ENV)
     assert any(p.startswith("office.nip:") for p in caught.value.problems)
@@ -109,5 +115,5 @@ def test_a_missing_file_is_a_one_line_user_error(tmp_path: Path) -> None:
 def test_broken_toml_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("[imap\nhost = 1", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid TOML"):
+    with pytest.raises(ConfigError, match=r"not valid TOML"):
         load_config(path, env=TEST_ENV)

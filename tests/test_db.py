@@ -12,7 +12,9 @@ def test_migrations_and_models_agree(database_url: str) -> None:
     engine = db.make_engine(database_url)
     db.upgrade(engine)
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+        )
     engine.dispose()
     assert diff == []
 
