@@ -1,0 +1,102 @@
+"""Page actions go through the same procedure and quarantine functions as e-mail replies,
+and are recorded the same way (an event with the user as actor and ``via="web"``)."""
+
+# The fixtures come from test_web_support by import; pytest passes them in by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from mailflow.db import models, transaction
+from tests.test_web_pages import text_of
+from tests.test_web_support import Web, csrf_token, web  # noqa: F401
+
+needs_procedure = pytest.mark.skipif(
+    importlib.util.find_spec("mailflow.procedure") is None,
+    reason="mailflow.procedure is not written yet",
+)
+needs_quarantine = pytest.mark.skipif(
+    importlib.util.find_spec("mailflow.quarantine") is None,
+    reason="mailflow.quarantine is not written yet",
+)
+
+
+def move_campaign(w: Web, step: int, **data: Any) -> None:
+    with transaction(w.app.sessions) as session:
+        campaign = session.get(models.Campaign, w.data.campaign_id)
+        assert campaign is not None
+        campaign.step = step
+        campaign.data = {**campaign.data, **data}
+
+
+def web_events(w: Web, action: str) -> list[models.Event]:
+    with w.app.sessions() as session:
+        return list(session.scalars(select(models.Event).where(models.Event.action == action)))
+
+
+def post(w: Web, path: str, form: dict[str, str], role: str = "coordinator") -> str:
+    """Post a form the way a browser does and return the page it lands on."""
+    client = w.client(role)
+    token = csrf_token(client, "/quarantine")
+    response = client.post(path, data={"csrf_token": token, **form}, follow_redirects=True)
+    assert response.status_code == 200
+    return text_of(response.get_data(as_text=True))
+
+
+@needs_procedure
+def test_it_runs_step_actions_through_the_procedure_and_records_who_did_them(web: Web) -> None:
+    # At step 5 the procedure refuses, and the page passes its reason on.
+    landed = post(web, "/campaigns/2027/actions/confirm_catalogue", {}, role="admin")
+    assert "campaign 2027 is at step 5; this is possible at step 0" in landed
+    assert web_events(web, "catalogue_confirmed") == []
+
+    move_campaign(web, 1, comparison_sent=True)
+    page = web.client("coordinator").get("/campaigns/2027").get_data(as_text=True)
+    assert "/actions/mark_procurement_started" in page and "/actions/record_contract" in page
+    assert "/actions/confirm_catalogue" not in page and "/actions/accept_questionnaire" not in page
+    landed = post(web, "/campaigns/2027/actions/mark_procurement_started", {})
+    assert "Zarejestrowano uruchomienie procedury zamówienia (2027-07-08)." in landed
+    [event] = web_events(web, "procurement_started")
+    assert (event.actor, event.via) == ("web:coordinator1", "web")
+    assert event.campaign_id == web.data.campaign_id
+
+    path = "/campaigns/2027/actions/record_contract"
+    form = {
+        "contractor_key": "kwadrant",
+        "contract_number": "OS.272.7.2027",
+        "survey_term": "10.06.2027",
+    }
+    assert "Podaj uzgodniony termin badania jako datę (RRRR-MM-DD)." in post(web, path, form)
+    assert "Wybierz firmę badawczą" in post(web, path, {**form, "contractor_key": "evil"})
+    landed = post(web, path, {**form, "survey_term": "2027-06-10"})
+    assert "Umowa OS.272.7.2027 z Kwadrant Badania Społeczne sp. z o.o. zarejestrowana" in landed
+    [event] = web_events(web, "contract_recorded")
+    assert (event.actor, event.via) == ("web:coordinator1", "web")
+    with web.app.sessions() as session:
+        campaign = session.get(models.Campaign, web.data.campaign_id)
+        assert campaign is not None and campaign.contract_number == "OS.272.7.2027"
+
+
+@needs_quarantine
+def test_it_dismisses_assigns_and_retries_quarantine_entries_and_records_each(web: Web) -> None:
+    first, second, third = web.data.quarantine_ids
+    assert "Napisz krótko, dlaczego" in post(web, f"/quarantine/{first}/dismiss", {"note": " "})
+    assert f"Wpis {first} odrzucono." in post(web, f"/quarantine/{first}/dismiss", {"note": "spam"})
+    form = {"campaign_id": str(web.data.campaign_id), "step": "3"}
+    assert f"Wpis {third} przypisano do etapu." in post(web, f"/quarantine/{third}/assign", form)
+    landed = post(web, f"/quarantine/{second}/retry", {})
+    assert "została przetworzona" in landed or "wróciła do kwarantanny" in landed
+    with web.app.sessions() as session:
+        entries = {e.id: e for e in session.scalars(select(models.QuarantineEntry))}
+    assert (entries[first].resolution, entries[first].note) == ("dismissed", "spam")
+    assert (entries[second].resolution, entries[third].resolution) == ("retried", "assigned")
+    for action in ("quarantine_dismissed", "quarantine_assigned", "quarantine_retried"):
+        [event] = web_events(web, action)
+        assert (event.actor, event.via) == ("web:coordinator1", "web")
+    # Deciding twice is refused with the quarantine's own reason.
+    assert "already dismissed" in post(web, f"/quarantine/{first}/dismiss", {"note": "again"})

@@ -1,0 +1,104 @@
+"""The status page: what coordinators see and do, in Polish, secure and accessible.
+
+``create_app`` builds the Flask application around a :class:`mailflow.app.App`;
+``create_server`` wraps it in waitress (never Flask's development server).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from mailflow.app import App
+from mailflow.errors import UserError
+from web_status import actions, api, auth, formatting, ops, pages
+from web_status.i18n import DEFAULT_LANGUAGE, select_locale
+
+# No inline script or style anywhere: every script and stylesheet is a file under /static.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+SESSION_LIFETIME = timedelta(hours=8)
+
+
+def create_app(app: App, testing: bool = False) -> Flask:
+    secret = app.config.web.secret_key
+    if not secret:
+        raise UserError(
+            "web.secret_key_env: the environment variable with the page's key is not set"
+        )
+    flask_app = Flask(__name__)
+    flask_app.config.update(
+        SECRET_KEY=secret,
+        TESTING=testing,
+        SESSION_COOKIE_NAME="mailflow_session",
+        SESSION_COOKIE_SECURE=app.config.web.secure_cookies,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+        WTF_CSRF_TIME_LIMIT=int(SESSION_LIFETIME.total_seconds()),
+        # The CSRF token is bound to the session; a Referer check adds nothing on top of it
+        # and breaks browsers that send no Referer (our own policy trims it).
+        WTF_CSRF_SSL_STRICT=False,
+        MAX_CONTENT_LENGTH=64 * 1024,
+        BABEL_DEFAULT_LOCALE=DEFAULT_LANGUAGE,
+        BABEL_DEFAULT_TIMEZONE="Europe/Warsaw",
+    )
+    flask_app.extensions["mailflow"] = app
+    CSRFProtect(flask_app)
+    Babel(flask_app, locale_selector=select_locale)
+    formatting.init_app(flask_app)
+    auth.init_app(flask_app)
+    for blueprint in (auth.bp, pages.bp, actions.bp, api.bp, ops.bp):
+        flask_app.register_blueprint(blueprint)
+    flask_app.after_request(_security_headers)
+    flask_app.register_error_handler(CSRFError, _csrf_error)
+    flask_app.register_error_handler(HTTPException, _http_error)
+    return flask_app
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.endpoint != "static":
+        # Pages show personal data and mail: no shared or browser cache may keep them.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    return render_template("error.html", code=400, reason="csrf"), 400
+
+
+def _http_error(error: HTTPException) -> Any:
+    if request.path.startswith("/api/"):
+        return {"error": error.name, "status": error.code}, error.code or 500
+    return render_template("error.html", code=error.code, reason=None), error.code or 500
+
+
+def create_server(app: App, host: str | None = None, port: int | None = None) -> Any:
+    """A waitress server for the page, not yet running: call ``.run()`` and later ``.close()``."""
+    import waitress
+
+    return waitress.create_server(
+        create_app(app),
+        host=host or app.config.web.bind,
+        port=port if port is not None else app.config.web.port,
+        threads=8,
+        ident="mailflow",
+    )

@@ -1,0 +1,200 @@
+"""What a coordinator may do from the page, through the same functions e-mail replies use.
+
+The procedure (``mailflow.procedure``) and the quarantine (``mailflow.quarantine``) record
+every action as an event with ``via="web"`` and the user as actor, exactly as they record a
+reply. They are imported when used, so the page works while they are being built; a missing
+one is shown as "not available" rather than failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from mailflow import web_queries
+from mailflow.db import models, transaction
+from mailflow.errors import MailflowError
+from mailflow.queries import STEP_NAMES
+from web_status.auth import acting, current_user, mailflow_app
+
+bp = Blueprint("actions", __name__)
+# Each page action and the IN-13 steps at which the procedure allows it. The page offers an
+# action only at these steps; the procedure itself still decides (and says why not).
+CAMPAIGN_ACTIONS = {
+    "confirm_catalogue": (0,),
+    "mark_procurement_started": (1,),
+    "record_contract": (1, 2),
+    "accept_questionnaire": (3,),
+}
+MAX_FIELD = 500
+
+
+def _function(module: str, name: str) -> Callable[..., Any] | None:
+    try:
+        found = importlib.import_module(module)
+    except ImportError:
+        return None
+    function = getattr(found, name, None)
+    return function if callable(function) else None
+
+
+def _unavailable() -> None:
+    flash(_("This action is not available in this version of mailflow."), "error")
+
+
+def _field(name: str) -> str:
+    return request.form.get(name, "").strip()[:MAX_FIELD]
+
+
+def available_actions(step: int, status: str) -> list[str]:
+    if status == "finished":
+        return []
+    return [name for name, steps in CAMPAIGN_ACTIONS.items() if step in steps]
+
+
+def _questionnaire_arguments() -> dict[str, Any] | str:
+    text = _field("survey_date")
+    if not text:
+        return {}
+    try:
+        return {"survey_date": date.fromisoformat(text)}
+    except ValueError:
+        return _("Give the survey date as a date (YYYY-MM-DD).")
+
+
+def _contract_arguments() -> dict[str, Any] | str:
+    """The record_contract form as arguments, or the one-line reason it cannot be used."""
+    contractor = _field("contractor_key")
+    if contractor not in mailflow_app().config.vendors:
+        return _("Choose the survey firm the contract was signed with.")
+    number = _field("contract_number")
+    if not number:
+        return _("Give the contract number.")
+    try:
+        term = date.fromisoformat(_field("survey_term"))
+    except ValueError:
+        return _("Give the agreed survey term as a date (YYYY-MM-DD).")
+    return {
+        "contractor_key": contractor,
+        "contract_number": number,
+        "survey_term": term,
+        "justification": _field("justification") or None,
+    }
+
+
+@bp.post("/campaigns/<int:year>/actions/<name>")
+@acting
+def campaign_action(year: int, name: str) -> Response:
+    if name not in CAMPAIGN_ACTIONS:
+        abort(404)
+    back = redirect(url_for("pages.campaign", year=year, _anchor="actions"))
+    parsed: dict[str, Any] | str = {}
+    if name == "record_contract":
+        parsed = _contract_arguments()
+    elif name == "accept_questionnaire":
+        parsed = _questionnaire_arguments()
+    if isinstance(parsed, str):
+        flash(parsed, "error")
+        return back
+    arguments = parsed
+    function = _function("mailflow.procedure", name)
+    if function is None:
+        _unavailable()
+        return back
+    app = mailflow_app()
+    user = current_user()
+    assert user is not None
+    try:
+        with transaction(app.sessions) as session:
+            campaign = session.scalar(select(models.Campaign).where(models.Campaign.year == year))
+            if campaign is None:
+                abort(404)
+            confirmation = function(
+                app, session, campaign, **arguments, actor=user.actor, via="web"
+            )
+    except MailflowError as error:
+        flash(str(error), "error")
+        return back
+    flash(str(confirmation), "ok")
+    return back
+
+
+def _quarantine_call(name: str, entry_id: int, **arguments: Any) -> Response:
+    back = redirect(url_for("pages.quarantine"))
+    function = _function("mailflow.quarantine", name)
+    if function is None:
+        _unavailable()
+        return back
+    user = current_user()
+    assert user is not None
+    try:
+        function(mailflow_app(), entry_id, user.actor, **arguments)
+    except MailflowError as error:
+        flash(str(error), "error")
+        return back
+    # Our own words rather than the function's, so the confirmation is in the page's language.
+    if name == "retry":
+        _flash_retry_outcome(entry_id)
+    elif name == "dismiss":
+        flash(_("Entry %(id)s dismissed.", id=entry_id), "ok")
+    else:
+        flash(_("Entry %(id)s assigned to a step.", id=entry_id), "ok")
+    return back
+
+
+def _flash_retry_outcome(entry_id: int) -> None:
+    with mailflow_app().sessions() as session:
+        outcome = web_queries.message_outcome(session, entry_id)
+    if outcome is None:
+        return
+    message_id, status, reason = outcome
+    if reason is not None:
+        flash(
+            _(
+                "Message %(id)s failed again and is back in the quarantine: %(reason)s",
+                id=message_id,
+                reason=reason,
+            ),
+            "error",
+        )
+    elif status == "processed":
+        flash(_("Message %(id)s was processed.", id=message_id), "ok")
+    else:
+        flash(_("Message %(id)s will be processed again.", id=message_id), "ok")
+
+
+@bp.post("/quarantine/<int:entry_id>/retry")
+@acting
+def retry(entry_id: int) -> Response:
+    return _quarantine_call("retry", entry_id)
+
+
+@bp.post("/quarantine/<int:entry_id>/dismiss")
+@acting
+def dismiss(entry_id: int) -> Response:
+    note = _field("note")
+    if not note:
+        flash(_("Say in a few words why the entry is dismissed."), "error")
+        return redirect(url_for("pages.quarantine"))
+    return _quarantine_call("dismiss", entry_id, note=note)
+
+
+@bp.post("/quarantine/<int:entry_id>/assign")
+@acting
+def assign(entry_id: int) -> Response:
+    try:
+        campaign_id = int(_field("campaign_id"))
+        step = int(_field("step"))
+    except ValueError:
+        campaign_id, step = -1, -1
+    if step not in STEP_NAMES or campaign_id < 0:
+        flash(_("Choose the campaign and the step the message belongs to."), "error")
+        return redirect(url_for("pages.quarantine"))
+    return _quarantine_call("assign", entry_id, campaign_id=campaign_id, step=step)
