@@ -26,7 +26,7 @@ from mailflow.demo.servers import (
     with_delivery_headers,
 )
 
-CORPUS = Path("/work/shared/corpus/dev")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
 PASSWORD = "ankieta-demo"
 VENDOR = "oferty@drukarnia-example.pl"
 VENDOR_PASSWORD = "vendor-demo"

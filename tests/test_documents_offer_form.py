@@ -15,7 +15,7 @@ from mailflow.documents.examples import example_documents
 from mailflow.documents.offer_form import HEADER, LABELS, read_offer_form
 from mailflow.errors import UserError
 
-CORPUS = Path("/work/shared/corpus/dev")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
 
 VENDOR_ANSWERS = {
     "Nazwa wykonawcy": "Pracownia Sondażowa Północ sp. z o.o.",

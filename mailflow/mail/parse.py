@@ -9,6 +9,7 @@ plain value whose ``to_json()`` is the contract shape.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from mailflow.mail.correlate import TokenHit, find_tokens
 from mailflow.mail.decode import DecodedAttachment, DecodedMessage, Limits, decode_message
 from mailflow.mail.quoting import forwarded_inline, is_forward_subject, split_reply
 from mailflow.reading import Attachment, Decision, Progress, Quote, ReplyText, read_reply
+from mailflow.tokens import find_message_id_tags, find_tag
 
 # Places a token may come from that are the message's own headers: two different tokens
 # there mean the message cannot be attributed without a person.
@@ -163,11 +165,21 @@ def _reply_from(
     return reply, outer.quoted_text
 
 
+def _thread_code(decoded: DecodedMessage) -> str | None:
+    """The document code (ZO, WYN, ...) of our e-mail this message answers, if any."""
+    tag = find_tag(decoded.subject)
+    if tag is not None:
+        return tag.code
+    ours = find_message_id_tags(decoded.in_reply_to + " " + decoded.references)
+    return ours[-1].code if ours else None
+
+
 def parse_message(
     raw: bytes,
     own_address: str | None = None,
     limits: Limits | None = None,
     forwarders: Collection[str] | None = None,
+    office_nip: str | None = None,
 ) -> ParsedMessage:
     """Understand one raw message (no network, no database). Never raises on bad input.
 
@@ -204,9 +216,12 @@ def parse_message(
     elif not decoded.problems or decoded.text:
         unwrap = forwarders is None or decoded.sender in {f.lower() for f in forwarders}
         reply, quoted = _reply_from(decoded, parsed, unwrap)
+        # Which of our e-mails this answers decides how a one-word reply is read: "ZATWIERDZAM"
+        # on a routing thread is a decision, even when the client rewrote the subject.
+        reply = dataclasses.replace(reply, thread_code=_thread_code(decoded))
         parsed.reply = reply
         parsed.author = reply.sender
-        reading = read_reply(reply)
+        reading = read_reply(reply, office_nip=office_nip)
         parsed.kind = reading.kind
         parsed.quote, parsed.decision, parsed.progress = (
             reading.quote,
