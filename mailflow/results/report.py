@@ -1,0 +1,360 @@
+"""The results report: read the file, code it, compute the indicators, compare, flag.
+
+:func:`analyse_file` is what ``mailflow results FILE`` and the daemon both call;
+:meth:`ResultsReport.to_json` is the ``--json`` contract plus the extra figures.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mailflow.errors import UserError
+from mailflow.results import table as tables
+from mailflow.results.codebook import (
+    Codebook,
+    codebook_from_rows,
+    codebook_from_spss,
+    load_codebook,
+)
+from mailflow.results.coding import CodedQuestion, CodedSurvey, NoQuestionsError, code_survey
+from mailflow.results.compare import year_on_year
+from mailflow.results.irregularities import Finding, IrregularityRules, find_irregularities
+from mailflow.results.scales import BLANK, DONT_KNOW, INVALID, MISSING_CODE
+from mailflow.results.stats import (
+    CONFIDENCE,
+    Summary,
+    group_summaries,
+    kish_n_eff,
+    margin_of_error,
+    summarize,
+    welch,
+)
+
+DIGITS = 6
+
+
+@dataclass
+class QuestionResult:
+    coded: CodedQuestion
+    n: int
+    missing: int
+    dont_know: int
+    blank: int
+    missing_code: int
+    invalid: int
+    figures: Summary  # weighted when the file has a weight column
+    unweighted: Summary
+    distribution: dict[str, int]
+    yoy: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self, weighted: bool) -> dict[str, Any]:
+        q = self.coded
+        data: dict[str, Any] = {
+            "id": q.id,
+            "column": q.column,
+            "code": q.code,
+            "label": q.label,
+            "scale": q.scale_kind,
+            "reversed": q.reversed,
+            "n": self.n,
+            "missing": self.missing,
+            "dont_know": self.dont_know,
+            "blank": self.blank,
+            "missing_code": self.missing_code,
+            "invalid": self.invalid,
+        }
+        data.update(_figures(self.figures))
+        data["n_eff"] = _round(self.figures.n_eff)
+        if weighted:
+            data["unweighted"] = _figures(self.unweighted)
+        data["distribution"] = self.distribution
+        if q.note:
+            data["note"] = q.note
+        if q.problem:
+            data["problem"] = q.problem
+        if self.yoy:
+            data["yoy"] = self.yoy
+        rounded: dict[str, Any] = _rounded(data)
+        return rounded
+
+
+@dataclass
+class ResultsReport:
+    file: str
+    sheet: str | None
+    respondents: int
+    weight_column: str | None
+    questions: list[QuestionResult]
+    margin_of_error: dict[str, float]
+    segments: dict[str, dict[str, Any]]
+    department_column: str | None
+    warnings: list[str]
+    notes: list[str]
+    codebook: str | None = None
+    year: int | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def weighted(self) -> bool:
+        return self.weight_column is not None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "file": self.file,
+            "sheet": self.sheet,
+            "respondents": self.respondents,
+            "weighted": self.weighted,
+            "weight_column": self.weight_column,
+            "codebook": self.codebook,
+            "questions": [q.to_json(self.weighted) for q in self.questions],
+            "margin_of_error": _rounded(self.margin_of_error),
+            "segments": _rounded(self.segments),
+            "warnings": list(self.warnings),
+            "notes": list(self.notes),
+            "findings": [_rounded(f.to_json()) for f in self.findings],
+        }
+        if self.year is not None:
+            data["year"] = self.year
+        if self.department_column is not None:
+            data["departments"] = {
+                value: group["respondents"]
+                for value, group in self.segments[self.department_column].items()
+            }
+        return data
+
+
+def analyse_file(
+    path: str | Path,
+    codebook: str | Path | None = None,
+    previous: list[dict[str, Any]] | None = None,
+    *,
+    rules: IrregularityRules | None = None,
+    year: int | None = None,
+) -> ResultsReport:
+    """Analyse one survey data file; bad input raises :class:`UserError` with one line."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"results file not found: {path}")
+    try:
+        book = load_codebook(codebook) if codebook is not None else None
+        with collection_paused():
+            survey, sheet, book = read_survey(path, book)
+    except UserError as error:
+        # Library messages (calamine, pyreadstat) may span lines; the contract is one line.
+        raise UserError(" ".join(str(error).split())) from None
+    report = build_report(survey, path.name, sheet, book, year)
+    if previous:
+        comparisons = year_on_year([q.to_json(report.weighted) for q in report.questions], previous)
+        for question in report.questions:
+            question.yoy = comparisons.get(question.coded.id, [])
+    report.findings = find_irregularities(report, rules or IrregularityRules())
+    return report
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Reading makes millions of cell objects, and each batch of new containers would make
+    the garbage collector walk them all again for nothing: it waits until we are done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def candidate_tables(
+    path: Path, book: Codebook | None
+) -> Iterator[tuple[tables.Table, str | None, Codebook | None]]:
+    """The data table (with its sheet and codebook: the given one, a sheet, SPSS labels);
+    in a workbook, each sheet that may hold the data, best first, read only when asked for."""
+    suffix = path.suffix.lower()
+    if suffix in tables.CSV_SUFFIXES:
+        yield tables.read_csv(path), None, book
+        return
+    if suffix == ".sav":
+        table = tables.read_sav(path)
+        yield table, None, book if book is not None else codebook_from_spss(table)
+        return
+    if suffix not in tables.SPREADSHEET_SUFFIXES:
+        raise UserError(f"{path.name}: unknown data file type (use CSV, XLSX, ODS or SAV)")
+    workbook = tables.Workbook(path)
+    if not workbook.names:
+        raise UserError(f"{path.name}: the workbook has no sheets")
+    if book is not None and book.sheet is not None:
+        if book.sheet not in workbook.names:
+            raise UserError(
+                f"{path.name}: no sheet named {book.sheet!r} (sheets: {', '.join(workbook.names)})"
+            )
+        order = [book.sheet]
+    else:
+        order = tables.data_sheet_order(workbook.names)
+        if book is None:
+            # The other sheets are small (descriptions, codebooks): read them for a codebook.
+            for other in order[1:]:
+                found = codebook_from_rows(f"{path.name} [{other}]", workbook.rows(other))
+                if found is not None:
+                    book = found
+                    order.remove(other)
+                    break
+    for name in order:
+        source = f"{path.name} [{name}]" if len(workbook.names) > 1 else path.name
+        yield workbook.table(name, source), name, book
+
+
+def read_survey(
+    path: Path, book: Codebook | None
+) -> tuple[CodedSurvey, str | None, Codebook | None]:
+    """The first candidate table that has questions; else the first table's error."""
+    first_error: NoQuestionsError | None = None
+    for table, sheet, sheet_book in candidate_tables(path, book):
+        try:
+            return code_survey(table, sheet_book), sheet, sheet_book
+        except NoQuestionsError as error:
+            first_error = first_error or error
+    assert first_error is not None  # every path yields at least one table or raises
+    raise first_error
+
+
+def build_report(
+    survey: CodedSurvey, file_name: str, sheet: str | None, book: Codebook | None, year: int | None
+) -> ResultsReport:
+    weights = survey.weights
+    notes = list(survey.notes)
+    questions = [question_result(q, weights, survey.respondents) for q in survey.questions]
+    for q in survey.questions:
+        if q.note:
+            notes.append(f"{q.id}: {q.note}")
+    n_eff = kish_n_eff(weights) if weights is not None else float(survey.respondents)
+    moe = {
+        "value": margin_of_error(n_eff),
+        "n": survey.respondents,
+        "n_eff": n_eff,
+        "confidence": CONFIDENCE,
+        "p": 0.5,
+    }
+    segments = {
+        column: segment_report(values, survey.questions, weights)
+        for column, values in survey.segments.items()
+    }
+    return ResultsReport(
+        file=file_name,
+        sheet=sheet,
+        respondents=survey.respondents,
+        weight_column=survey.weight_column,
+        questions=questions,
+        margin_of_error=moe,
+        segments=segments,
+        department_column=survey.department_column,
+        warnings=survey.warnings,
+        notes=notes,
+        codebook=book.source if book else None,
+        year=year,
+    )
+
+
+def question_result(
+    q: CodedQuestion, weights: np.ndarray | None, respondents: int
+) -> QuestionResult:
+    scores = q.scores
+    empty = Summary(0, 0.0, None, None, None, None, None, None)
+    if scores is None:  # direction unknown: no answer can be scored
+        return QuestionResult(q, 0, respondents, 0, 0, 0, 0, empty, empty, {})
+    valid = scores > 0
+    x = scores[valid]
+    counts = np.bincount(scores - INVALID, minlength=9)  # shift so INVALID (-3) is index 0
+    n = int(x.size)
+    unweighted = summarize(x)
+    figures = summarize(x, weights[valid]) if weights is not None else unweighted
+    return QuestionResult(
+        coded=q,
+        n=n,
+        missing=int(scores.size - n),
+        dont_know=int(counts[DONT_KNOW - INVALID]),
+        blank=int(counts[BLANK - INVALID]),
+        missing_code=int(counts[MISSING_CODE - INVALID]),
+        invalid=int(counts[0]),
+        figures=figures,
+        unweighted=unweighted,
+        distribution={str(k): int(counts[k - INVALID]) for k in range(1, 6)},
+    )
+
+
+def segment_report(
+    values: np.ndarray, questions: list[CodedQuestion], weights: np.ndarray | None
+) -> dict[str, Any]:
+    """Per segment value: respondents, and per question its figures beside the rest's."""
+    labels, inverse = np.unique(values.astype(str), return_inverse=True)
+    sizes = np.bincount(inverse, minlength=labels.size)
+    result: dict[str, Any] = {
+        str(label): {"respondents": int(sizes[k]), "questions": {}}
+        for k, label in enumerate(labels)
+    }
+    for q in questions:
+        if q.scores is None:
+            continue
+        valid = q.scores > 0
+        mine, rest = group_summaries(
+            q.scores[valid],
+            weights[valid] if weights is not None else None,
+            inverse[valid],
+            labels.size,
+        )
+        for k, label in enumerate(labels):
+            figures = {"n": mine[k].n, "n_eff": mine[k].n_eff, **_figures(mine[k])}
+            other = rest[k]
+            figures["rest"] = {
+                "n": other.n,
+                "n_eff": other.n_eff,
+                "mean": other.mean,
+                "sd": other.sd,
+                "top2_share": other.top2_share,
+            }
+            if mine[k].sd is not None and other.sd is not None:
+                test = welch(
+                    mine[k].mean or 0.0,
+                    mine[k].sd or 0.0,
+                    mine[k].n_eff,
+                    other.mean or 0.0,
+                    other.sd or 0.0,
+                    other.n_eff,
+                )
+                figures["p_value"] = test.p_value
+            result[str(label)]["questions"][q.id] = figures
+    return result
+
+
+def _figures(s: Summary) -> dict[str, Any]:
+    return {
+        "mean": s.mean,
+        "ci95": list(s.ci95) if s.ci95 else None,
+        "top2_share": s.top2_share,
+        "top2_ci95": list(s.top2_ci95) if s.top2_ci95 else None,
+        "sd": s.sd,
+        "t_quantile": s.t_quantile,
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, DIGITS)
+
+
+def _rounded(value: Any) -> Any:
+    """Floats to 6 decimals all through a JSON-like value (NaN becomes None)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float | np.floating):
+        return None if value != value else round(float(value), DIGITS)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    return value
