@@ -32,7 +32,10 @@ def add_user(app: App, name: str, role: str, password: str) -> None:
             raise UserError(f"user {name} already exists")
         session.add(
             models.User(
-                name=name, role=role, password_hash=_hasher.hash(password), created_at=app.clock.now()
+                name=name,
+                role=role,
+                password_hash=_hasher.hash(password),
+                created_at=app.clock.now(),
             )
         )
 

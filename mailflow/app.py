@@ -34,7 +34,9 @@ def open_app(config: Config, clock: Clock | None = None, upgrade: bool = False) 
         try:
             config.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise UserError(f"cannot create data folder {config.data_dir}: {error.strerror}") from None
+            raise UserError(
+                f"cannot create data folder {config.data_dir}: {error.strerror}"
+            ) from None
     archive = Archive(config.data_dir / "archive")
     sqlite_file = db.sqlite_path(config.database_url)
     if not upgrade and sqlite_file is not None and not sqlite_file.exists():
@@ -46,7 +48,9 @@ def open_app(config: Config, clock: Clock | None = None, upgrade: bool = False) 
         db.upgrade(engine)
     elif not db.has_schema(engine):
         engine.dispose()
-        raise UserError(f"the database {config.database_url} has no schema yet: run `mailflow init`")
+        raise UserError(
+            f"the database {config.database_url} has no schema yet: run `mailflow init`"
+        )
     return App(config, engine, db.session_factory(engine), archive, clock or SystemClock())
 
 

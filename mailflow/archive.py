@@ -41,10 +41,12 @@ class Archive:
     def ensure(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            probe = tempfile.NamedTemporaryFile(dir=self.root, prefix=".probe-")
-            probe.close()
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".probe-"):
+                pass
         except OSError as error:
-            raise UserError(f"archive folder {self.root} is not writable: {error.strerror}") from None
+            raise UserError(
+                f"archive folder {self.root} is not writable: {error.strerror}"
+            ) from None
 
     def path_for(self, digest: str) -> Path:
         return self.root / digest[:2] / digest[2:4] / digest

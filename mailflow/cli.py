@@ -120,7 +120,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     else:
         print(f"kind: {data['kind']}\nfrom: {data['from']}\nsubject: {data['subject']}")
         print(f"token: {data['token']}\nneeds review: {data['needs_review']}")
-        for reason in data["reasons"]:
+        for reason in parsed.reasons:
             print(f"  - {reason}")
     return 0
 
@@ -135,6 +135,9 @@ def cmd_results(args: argparse.Namespace) -> int:
     else:
         print(f"{data['respondents']} respondents")
         for q in data["questions"]:
+            if q.get("mean") is None:  # too few answers, or a scale of unknown direction
+                print(f"{q['id']} {q['label']}: n={q['n']} (no figures; see the warnings)")
+                continue
             print(
                 f"{q['id']} {q['label']}: n={q['n']} mean={q['mean']:.2f} "
                 f"[{q['ci95'][0]:.2f}, {q['ci95'][1]:.2f}] top2={q['top2_share']:.1%}"
@@ -191,7 +194,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from mailflow.demo import run_demo
+    from mailflow.demo.run import run_demo
 
     return run_demo(fast=args.fast, keep=Path(args.keep) if args.keep else None)
 
@@ -204,7 +207,10 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
     try:
         if args.action == "list":
             for entry in list_open(app):
-                print(f"{entry['id']}: {entry['received_at']} {entry['from']} {entry['subject']!r}: {entry['reason']}")
+                print(
+                    f"{entry['id']}: {entry['received_at']} {entry['from']} "
+                    f"{entry['subject']!r}: {entry['reason']}"
+                )
         elif args.action == "retry":
             print(retry(app, args.id, actor="cli"))
         else:
@@ -233,11 +239,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
-                config: bool = True) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], int], help_text: str, config: bool = True
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         if config:
-            p.add_argument("--config", help="config file (default: $MAILFLOW_CONFIG, then ./config.toml)")
+            p.add_argument(
+                "--config", help="config file (default: $MAILFLOW_CONFIG, then ./config.toml)"
+            )
         p.set_defaults(handler=handler)
         return p
 
@@ -247,9 +256,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("run", cmd_run, "the daemon: intake, outbox, scheduler and status page")
     p.add_argument("--once", action="store_true", help="one full pass, then exit")
     command("web", cmd_web, "the status page alone")
-    p = command("demo", cmd_demo, "play a whole campaign year on built-in mail servers", config=False)
+    p = command(
+        "demo", cmd_demo, "play a whole campaign year on built-in mail servers", config=False
+    )
     p.add_argument("--fast", action="store_true", help="run to the end at full speed and exit")
-    p.add_argument("--keep", metavar="DIR", help="keep config, database, archive and documents here")
+    p.add_argument(
+        "--keep", metavar="DIR", help="keep config, database, archive and documents here"
+    )
     p = command("parse", cmd_parse, "read one message offline", config=False)
     p.add_argument("file", help="an .eml file")
     p.add_argument("--json", action="store_true")

@@ -50,6 +50,9 @@ class Vendor:
     name: str
     email: str
     nip: str | None = None
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,13 +95,22 @@ class SmtpConfig:
 
 @dataclass(frozen=True)
 class OfficeConfig:
-    name: str
-    address: str
+    name: str  # "Urząd Miasta Przykładowo"
+    legal_name: str  # the contracting authority: "Gmina Miasto Przykładowo"
+    street: str
+    postcode: str
     city: str
     nip: str
     regon: str
     bip_url: str
     case_prefix: str  # "Znak sprawy" prefix, e.g. "OS.0543.3"
+    phone: str = ""
+    data_protection_email: str = ""  # the data protection officer, for the RODO clause
+    unit: str = "Oddział Komunikacji Społecznej"
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.postcode} {self.city}"
 
 
 @dataclass(frozen=True)
@@ -189,7 +201,9 @@ class Config:
 class _Reader:
     """Walks a TOML table collecting problems instead of stopping at the first one."""
 
-    def __init__(self, raw: Mapping[str, Any], env: Mapping[str, str], require_secrets: bool) -> None:
+    def __init__(
+        self, raw: Mapping[str, Any], env: Mapping[str, str], require_secrets: bool
+    ) -> None:
         self.raw = raw
         self.env = env
         self.require_secrets = require_secrets
@@ -229,7 +243,7 @@ class _Reader:
         value = table[name]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
             self.problem(key, f"must be {_kind_name(kind)}, got {value!r}")
             return None if default is ... else default
         return value
@@ -268,7 +282,9 @@ class _Reader:
             self.problem(key, f"not an e-mail address: {value!r}")
         return value or ""
 
-    def choice(self, table: Mapping[str, Any], key: str, options: tuple[str, ...], default: Any = ...) -> str:
+    def choice(
+        self, table: Mapping[str, Any], key: str, options: tuple[str, ...], default: Any = ...
+    ) -> str:
         value = self.value(table, key, str, default)
         if value is not None and value not in options:
             self.problem(key, f"must be one of {', '.join(options)}, got {value!r}")
@@ -313,7 +329,9 @@ class _Reader:
         try:
             return Decimal(value)
         except (InvalidOperation, TypeError):
-            self.problem(key, f'must be a decimal number in quotes such as "130000.00", got {value!r}')
+            self.problem(
+                key, f'must be a decimal number in quotes such as "130000.00", got {value!r}'
+            )
             return Decimal(default)
 
 
@@ -396,10 +414,23 @@ def _read_office(r: _Reader) -> OfficeConfig:
     office_regon = r.value(t, "office.regon", str) or ""
     if office_regon and not regon.is_valid(office_regon):
         r.problem("office.regon", f"not a valid REGON: {office_regon!r}")
+    postcode = r.value(t, "office.postcode", str) or ""
+    if postcode and not re.fullmatch(r"\d{2}-\d{3}", postcode):
+        r.problem(
+            "office.postcode", f'must be a Polish postcode such as "09-400", got {postcode!r}'
+        )
+    dpo = r.value(t, "office.data_protection_email", str, "") or ""
+    if dpo and not _EMAIL.match(dpo):
+        r.problem("office.data_protection_email", f"not an e-mail address: {dpo!r}")
     return OfficeConfig(
         name=r.value(t, "office.name", str) or "",
-        address=r.value(t, "office.address", str) or "",
+        legal_name=r.value(t, "office.legal_name", str) or "",
+        street=r.value(t, "office.street", str) or "",
+        postcode=postcode,
         city=r.value(t, "office.city", str) or "",
+        phone=r.value(t, "office.phone", str, "") or "",
+        data_protection_email=dpo,
+        unit=r.value(t, "office.unit", str, "Oddział Komunikacji Społecznej"),
         nip=nip.compact(office_nip) if office_nip else "",
         regon=office_regon,
         bip_url=r.url(t, "office.bip_url"),
@@ -468,6 +499,9 @@ def _read_vendors(r: _Reader) -> dict[str, Vendor]:
             r.value(entry, f"{where}.name", str) or "",
             r.email(entry, f"{where}.email"),
             nip.compact(vendor_nip) if vendor_nip and nip.is_valid(vendor_nip) else None,
+            street=r.value(entry, f"{where}.street", str, ""),
+            postcode=r.value(entry, f"{where}.postcode", str, ""),
+            city=r.value(entry, f"{where}.city", str, ""),
         )
     return vendors
 
@@ -480,10 +514,13 @@ def _read_procedure(r: _Reader) -> ProcedureConfig:
         try:
             rates[date.fromisoformat(day)] = Decimal(str(rate))
         except (ValueError, InvalidOperation):
-            r.problem(f"procedure.eur_rate.{day}", f'must map a date to a rate, e.g. "2026-01-01" = "4.31", got {rate!r}')
+            r.problem(
+                f"procedure.eur_rate.{day}",
+                f'must map a date to a rate, e.g. "2026-01-01" = "4.31", got {rate!r}',
+            )
     hour = r.value(t, "procedure.offer_deadline_hour", str, "12:00")
     if hour and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", hour):
-        r.problem("procedure.offer_deadline_hour", f'must be HH:MM, got {hour!r}')
+        r.problem("procedure.offer_deadline_hour", f"must be HH:MM, got {hour!r}")
     rt = r.table("procedure.rules", required=False)
     rules = IrregularityRulesConfig(
         min_top2_share=r.value(rt, "procedure.rules.min_top2_share", float, 0.6),
@@ -603,7 +640,9 @@ def load_config(
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(f"config file not found: {path} (run `mailflow init` to create one)") from None
+        raise UserError(
+            f"config file not found: {path} (run `mailflow init` to create one)"
+        ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"cannot read config file {path}: {error}") from None
     try:

@@ -29,8 +29,11 @@ def _counts(session: Session, column: Any, model: Any) -> dict[str, int]:
 def campaign_summary(session: Session, campaign: models.Campaign) -> dict[str, Any]:
     waiting = session.scalars(
         select(models.Approval.role)
-        .where(models.Approval.campaign_id == campaign.id, models.Approval.status == "waiting",
-               models.Approval.sent_at.is_not(None))
+        .where(
+            models.Approval.campaign_id == campaign.id,
+            models.Approval.status == "waiting",
+            models.Approval.sent_at.is_not(None),
+        )
         .order_by(models.Approval.position)
     ).all()
     next_due = session.scalar(
@@ -57,7 +60,9 @@ def status_summary(session: Session) -> dict[str, Any]:
     message_status = _counts(session, models.Message.status, models.Message)
     outbox_status = _counts(session, models.OutboxMessage.status, models.OutboxMessage)
     not_ours = session.scalar(
-        select(func.count()).select_from(models.LedgerEntry).where(models.LedgerEntry.ours.is_(False))
+        select(func.count())
+        .select_from(models.LedgerEntry)
+        .where(models.LedgerEntry.ours.is_(False))
     )
     return {
         "campaigns": [campaign_summary(session, c) for c in campaigns],

@@ -49,7 +49,11 @@ def sqlite_path(url: str) -> Path | None:
         parsed = make_url(url)
     except ArgumentError:
         return None
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
         return None
     return Path(parsed.database)
 

@@ -43,7 +43,6 @@ Money = Numeric(14, 2)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class Campaign(Base):
