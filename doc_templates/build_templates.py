@@ -27,7 +27,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from mailflow.documents.offer_form import HEADER, LABELS
+from mailflow.offer_form import HEADER, LABELS
 
 HERE = Path(__file__).resolve().parent
 FONT = "Arial"  # LibreOffice substitutes the metric-compatible Liberation Sans

@@ -78,7 +78,7 @@ def test_it_refuses_a_document_without_the_offer_table() -> None:
     Document().save(buffer)
     with pytest.raises(UserError, match="no offer form table"):
         read_offer_form(buffer.getvalue())
-    with pytest.raises(UserError, match=r"not a readable \.docx"):
+    with pytest.raises(UserError, match=r"not a valid Office file"):
         read_offer_form(b"not a zip")
 
 

@@ -9,23 +9,12 @@ from __future__ import annotations
 import re
 
 from mailflow.errors import PermanentError
+from mailflow.offer_form import LABELS
 from mailflow.reading.documents import Cell, DocumentText, Refusal, read_document
 from mailflow.reading.model import Attachment
 from mailflow.reading.safety import ReadingLimits
 
-FORM_LABELS = (
-    "Nazwa wykonawcy",
-    "Adres",
-    "NIP",
-    "Osoba do kontaktu, telefon, e-mail",
-    "Cena netto [zł]",
-    "Stawka VAT [%]",
-    "Cena brutto [zł]",
-    "Cena brutto słownie",
-    "Termin realizacji",
-    "Oferta ważna do",
-    "Miejscowość, data, podpis",
-)
+FORM_LABELS = LABELS
 HEADER = ("pole", "wypełnia wykonawca")
 
 
