@@ -1,0 +1,788 @@
+"""Exactly-once intake from one IMAP folder.
+
+A pass, in order:
+
+1. ``UID SEARCH`` for UIDs above the last one seen in this (folder, UIDVALIDITY).
+2. Headers only, in bounded batches with ``BODY.PEEK`` (the server sets no ``\\Seen``).
+   :func:`ours_reason` decides from them whether a message is ours; a message that is not ours
+   is never downloaded in full and never touched, only noted in the ledger.
+3. Ours: the raw bytes go to the archive and the message, its ledger entry and the new
+   "last UID" into the database in one transaction, before anything acts on it. A message
+   already known by (Message-ID, sha256) is not recorded twice.
+4. Each received message is processed: an attempt is counted and committed first (so a
+   message that crashes the process cannot do so forever), then it is parsed and handed to
+   the procedure (``act``) in one transaction. Any error parks it in the quarantine.
+5. After the commit, the server copy is moved to the processed or quarantine folder, one UID
+   at a time (never a folder-wide EXPUNGE).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import re
+import shlex
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from email.header import decode_header, make_header
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import getaddresses
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from mailflow.app import App, store_file
+from mailflow.config import Config
+from mailflow.db import models, transaction
+from mailflow.errors import MailflowError, TransientError, UserError
+from mailflow.logs import log_context
+from mailflow.mail import imap
+from mailflow.mail.decode import Limits, header_text
+from mailflow.mail.parse import ParsedMessage, parse_message
+
+log = logging.getLogger(__name__)
+
+Act = Callable[[App, Session, models.Message, ParsedMessage], None]
+
+# A message whose processing was started this many times without finishing (the process
+# died each time) is quarantined unprocessed: no crash loop on one message.
+MAX_ATTEMPTS = 5
+# The IDLE wait is cut into short pieces so a stop request is honoured quickly; each piece
+# is a fresh IDLE command, far below the 29-minute limit of RFC 2177.
+IDLE_SLICE_S = 2.0
+MAX_RECONNECT_DELAY_S = 300.0
+RESELECT_EVERY_S = 600.0
+# ServiceStatus is written at most this often on success, to keep empty polls cheap.
+STATUS_EVERY_S = 30.0
+
+
+@dataclass
+class IntakeStats:
+    seen: int = 0  # new UIDs looked at
+    not_ours: int = 0
+    ours: int = 0  # archived this pass (including copies of known messages)
+    duplicates: int = 0  # copies of a message already recorded
+    processed: int = 0
+    quarantined: int = 0
+    moved: int = 0
+    header_bytes: int = 0
+    body_bytes: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: IntakeStats) -> None:
+        for name in (
+            "seen", "not_ours", "ours", "duplicates", "processed", "quarantined", "moved",
+            "header_bytes", "body_bytes",
+        ):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors += other.errors
+
+
+# -- logging in ----------------------------------------------------------------------------
+
+
+def run_token_command(command: str, timeout_s: float = 30.0) -> str:
+    """Run ``oauth2_token_command`` and return the access token it prints."""
+    try:
+        completed = subprocess.run(
+            shlex.split(command), capture_output=True, text=True, timeout=timeout_s, check=False
+        )
+    except (OSError, ValueError) as error:
+        raise UserError(f"imap.oauth2_token_command cannot run: {error}") from None
+    except subprocess.TimeoutExpired:
+        raise TransientError(f"imap.oauth2_token_command took over {timeout_s:.0f} s") from None
+    token = completed.stdout.strip()
+    if completed.returncode != 0 or not token:
+        # The command's stderr may say why, but could also echo secrets: keep only its code.
+        raise TransientError(
+            f"imap.oauth2_token_command failed (exit {completed.returncode}, "
+            f"{'no output' if not token else 'output ignored'})"
+        )
+    return token.splitlines()[0].strip()
+
+
+def access_token(config: Config) -> str | None:
+    """The OAuth2 access token for XOAUTH2, or None when the mailbox uses a password."""
+    if config.imap.oauth2_token_command:
+        return run_token_command(config.imap.oauth2_token_command, config.imap.timeout_seconds)
+    return config.imap.oauth2_token
+
+
+def imap_login(config: Config) -> imap.ImapConnection:
+    """A logged-in connection to the configured mailbox (password or XOAUTH2)."""
+    token = access_token(config)
+    return imap.connect(
+        config.imap.host,
+        config.imap.port,
+        config.imap.security,
+        config.imap.username,
+        password=None if token else (config.imap.password or ""),
+        access_token=token,
+        timeout_s=float(config.imap.timeout_seconds),
+    )
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, wait_s: float = 0.0) -> Iterator[bool]:
+    """An exclusive lock across threads and processes (released when a process dies).
+
+    Yields True when taken, False when someone else still holds it after ``wait_s``.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_s
+    with open(path, "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def mailbox_lock(config: Config, wait_s: float = 0.0) -> contextlib.AbstractContextManager[bool]:
+    """One intake per mailbox folder at a time."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{config.imap.username}-{config.imap.folder}")
+    return file_lock(Path(config.data_dir) / f"intake-{name}.lock", wait_s)
+
+
+# -- is it ours? (headers only) -----------------------------------------------------------
+
+
+class Triage:
+    """Decides from a header block alone whether a message is ours.
+
+    A cheap byte search rules out almost every message that is not ours; only headers that
+    mention one of our markers (or hide text in RFC 2047 encoded words) are parsed.
+    """
+
+    def __init__(self, config: Config, known_ids: Callable[[list[str]], set[str]]) -> None:
+        self.own = config.smtp.from_address.lower()
+        self.shared = config.imap.shared_mailbox
+        self.known_ids = known_ids
+        senders = [v.email for v in config.vendors.values()]
+        senders += [p.email for p in config.people.values()]
+        self.senders = {s.lower() for s in senders if s}
+        local = self.own.partition("@")[0]
+        # Our untagged Message-IDs start with "mailflow." (see outbox._message_id).
+        markers = [f"{local}+", "in13-", "<mailflow.", *self.senders]
+        # Plain substring tests on the lower-cased header: several times faster than one
+        # case-insensitive regex alternation, and this runs on every message in the box.
+        self._markers = tuple(m.lower().encode() for m in markers)
+
+    def reason(self, header: bytes) -> str | None:
+        """Why the message is ours (one line), or None when it is not."""
+        if not self.shared:
+            return "delivered to mailflow's own mailbox"
+        lowered = header.lower()
+        if not any(m in lowered for m in self._markers) and not _encoded_subject_has_tag(header):
+            return None
+        message = BytesHeaderParser(policy=compat32).parsebytes(header)
+        found = tokens_in_header_message(header, self.own)
+        if found:
+            return f"token {sorted(found)[0]} in the headers"
+        sender = _address(header_text(message, "From"))
+        if sender in self.senders:
+            return f"from configured sender {sender}"
+        refs = " ".join(header_text(message, h) for h in ("In-Reply-To", "References"))
+        ids = re.findall(r"<[^<>\s]+>", refs)
+        if ids and self.known_ids(ids):
+            return "replies to a message we sent"
+        return None
+
+
+_SUBJECT = re.compile(rb"^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
+
+
+def _encoded_subject_has_tag(header: bytes) -> bool:
+    """A subject tag hidden in RFC 2047 encoded words (addresses are never encoded)."""
+    if b"=?" not in header:
+        return False
+    match = _SUBJECT.search(header)
+    if not match or b"=?" not in match.group(1):
+        return False
+    try:
+        text = str(make_header(decode_header(match.group(1).decode("ascii", "replace"))))
+    except Exception:  # undecodable: look properly rather than guess
+        return True
+    return "in13-" in text.lower()
+
+
+def tokens_in_header_message(header: bytes, own_address: str) -> set[str]:
+    from mailflow.mail.correlate import tokens_in_headers
+
+    return tokens_in_headers(header, own_address)
+
+
+def _address(value: str) -> str:
+    found = [addr for _, addr in getaddresses([value]) if addr]
+    return found[0].lower() if found else ""
+
+
+def _message_id(raw_header: bytes) -> str:
+    message = BytesHeaderParser(policy=compat32).parsebytes(raw_header)
+    value = header_text(message, "Message-ID").strip()
+    match = re.search(r"<[^<>]*>", value)
+    return (match.group(0) if match else value)[:998]
+
+
+# Whole messages fetched per command, by total size: one round trip for many small
+# messages, bounded memory for large ones.
+BODY_BATCH_BYTES = 16_000_000
+
+
+def fetch_bodies(
+    connection: imap.ImapConnection, items: list[imap.HeaderFetch]
+) -> dict[int, bytes]:
+    """The raw bytes of several messages with few round trips; never sets ``\\Seen``.
+
+    A UID missing from the answer (deleted meanwhile) is simply absent from the result.
+    """
+    found: dict[int, bytes] = {}
+    group: list[int] = []
+    size = 0
+    for index, item in enumerate(items):
+        group.append(item.uid)
+        size += item.size
+        if size < BODY_BATCH_BYTES and index < len(items) - 1:
+            continue
+        with connection._network("fetching messages"):
+            data = connection._check(
+                "UID FETCH",
+                connection.client.uid("FETCH", imap.uid_set(group), "(UID BODY.PEEK[])"),
+            )
+        wanted = set(group)
+        for fetched in imap._parse_fetch(data):
+            if fetched.uid in wanted and fetched.literal is not None:
+                found[fetched.uid] = fetched.literal
+        group, size = [], 0
+    return found
+
+
+def _header_part(raw: bytes) -> bytes:
+    end = raw.find(b"\r\n\r\n")
+    if end < 0:
+        end = raw.find(b"\n\n")
+    return raw if end < 0 else raw[: end + 4]
+
+
+# -- one pass --------------------------------------------------------------------------------
+
+
+def _known_outbox_ids(app: App) -> Callable[[list[str]], set[str]]:
+    def known(ids: list[str]) -> set[str]:
+        # Our tagged Message-IDs carry the token and were already caught; this finds replies
+        # to our untagged ones.
+        with app.sessions() as session:
+            rows = session.scalars(
+                select(models.OutboxMessage.message_id_header).where(
+                    models.OutboxMessage.message_id_header.in_(ids)
+                )
+            )
+            return set(rows)
+
+    return known
+
+
+class Intake:
+    """Intake on one open connection; :meth:`poll` is one pass."""
+
+    def __init__(self, app: App, act: Act, connection: imap.ImapConnection) -> None:
+        self.app = app
+        self.act = act
+        self.connection = connection
+        self.config = app.config
+        self.triage = Triage(app.config, _known_outbox_ids(app))
+        self.state: imap.FolderState | None = None
+        self._last_uid = 0
+        self._status_written = 0.0
+        self._folders_ready = False
+        self._unfinished = True  # received or unmoved messages may wait from an earlier run
+
+    # -- the ledger --
+
+    def _open_folder(self) -> None:
+        """SELECT the folder and load (or reset, on a new UIDVALIDITY) the ledger state."""
+        folder = self.config.imap.folder
+        if not self._folders_ready:
+            for name in (self.config.imap.quarantine_folder, self.config.imap.processed_folder):
+                if name and (name != self.config.imap.processed_folder or self._moves()):
+                    self.connection.ensure_folder(name)
+            self._folders_ready = True
+        state = self.connection.select(folder)
+        with transaction(self.app.sessions) as session:
+            row = session.get(models.MailboxState, folder)
+            if row is None:
+                row = models.MailboxState(folder=folder, uidvalidity=state.uidvalidity, last_uid=0)
+                session.add(row)
+            elif row.uidvalidity != state.uidvalidity:
+                # Every UID the server gave before is meaningless now; start again from the
+                # beginning. Messages already recorded are recognised by (Message-ID, sha256).
+                log.warning(
+                    "UIDVALIDITY changed: reading the folder again",
+                    extra=log_context(folder=folder, old=row.uidvalidity, new=state.uidvalidity),
+                )
+                row.uidvalidity, row.last_uid = state.uidvalidity, 0
+            self._last_uid = row.last_uid
+        self.state = state
+
+    def _moves(self) -> bool:
+        return self.config.imap.move_processed and bool(self.config.imap.processed_folder)
+
+    def poll(self) -> IntakeStats:
+        stats = IntakeStats()
+        if self.state is None or self.connection.selected != self.state:
+            self._open_folder()
+        assert self.state is not None
+        uids = self.connection.uids_above(self._last_uid)
+        if uids:
+            self._triage_and_archive(uids, stats)
+        if uids or self._unfinished:
+            # Also on the first pass of a connection: work a crash or an error left behind.
+            self._unfinished = True
+            self.process_received(stats)
+            self.settle_server_copies(stats)
+            self._unfinished = False
+        self._record_ok()
+        return stats
+
+    def _triage_and_archive(self, uids: list[int], stats: IntakeStats) -> None:
+        assert self.state is not None
+        folder, validity = self.state.name, self.state.uidvalidity
+        with self.app.sessions() as session:
+            done = set(
+                session.scalars(
+                    select(models.LedgerEntry.uid).where(
+                        models.LedgerEntry.folder == folder,
+                        models.LedgerEntry.uidvalidity == validity,
+                        models.LedgerEntry.uid >= uids[0],
+                    )
+                )
+            )
+        batch = max(1, self.config.imap.batch_size)
+        for start in range(0, len(uids), batch):
+            chunk = [uid for uid in uids[start : start + batch] if uid not in done]
+            not_ours: list[dict[str, object]] = []
+            highest = uids[min(start + batch, len(uids)) - 1]
+            headers = list(self.connection.fetch_headers(chunk, batch=batch)) if chunk else []
+            decided = [(item, self.triage.reason(item.header)) for item in headers]
+            limit = self.config.imap.max_message_bytes
+            bodies = fetch_bodies(
+                self.connection, [i for i, why in decided if why and i.size <= limit]
+            )
+            self._archive_early(list(bodies.values()))
+            for item, reason in decided:
+                stats.seen += 1
+                stats.header_bytes += len(item.header)
+                if reason is None:
+                    stats.not_ours += 1
+                    not_ours.append(self._ledger(item.uid, ours=False))
+                    continue
+                self._archive_one(item, reason, bodies.get(item.uid), not_ours, stats)
+                not_ours = []
+            with transaction(self.app.sessions) as session:
+                self._write_ledger(session, not_ours, highest)
+
+    def _archive_early(self, bodies: list[bytes]) -> None:
+        """Write the batch's files to the archive in parallel (fsync waits release the GIL).
+
+        Their rows are committed one by one afterwards; a crash in between leaves files that
+        the next pass finds already in place (same bytes, same name).
+        """
+        if len(bodies) > 1:
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                list(pool.map(self.app.archive.put, bodies))
+
+    def _ledger(self, uid: int, ours: bool, message_id: int | None = None) -> dict[str, object]:
+        assert self.state is not None
+        return {
+            "folder": self.state.name,
+            "uidvalidity": self.state.uidvalidity,
+            "uid": uid,
+            "ours": ours,
+            "message_id": message_id,
+            "seen_at": self.app.clock.now(),
+        }
+
+    def _write_ledger(self, session: Session, entries: list[dict[str, object]], upto: int) -> None:
+        assert self.state is not None
+        if entries:
+            # Core insert of plain rows: a pass may note thousands of UIDs that are not ours.
+            table: Any = models.LedgerEntry.__table__
+            session.connection().execute(insert(table), entries)
+        state = session.get(models.MailboxState, self.state.name)
+        assert state is not None
+        state.last_uid = max(state.last_uid, upto)
+        state.last_poll_at = self.app.clock.now()
+        self._last_uid = state.last_uid
+
+    def _archive_one(
+        self,
+        item: imap.HeaderFetch,
+        reason: str,
+        body: bytes | None,
+        not_ours_before: list[dict[str, object]],
+        stats: IntakeStats,
+    ) -> None:
+        """Archive one message of ours and record it, with the ledger, in one transaction."""
+        assert self.state is not None
+        folder, uid = self.state.name, item.uid
+        if item.size > self.config.imap.max_message_bytes:
+            raw = item.header  # too large to download: recorded from its header and parked
+        else:
+            fetched = body if body is not None else self.connection.fetch_raw(item.uid)
+            if fetched is None:  # deleted meanwhile by a person
+                with transaction(self.app.sessions) as session:
+                    self._write_ledger(
+                        session, [*not_ours_before, self._ledger(item.uid, False)], item.uid
+                    )
+                return
+            raw = fetched
+        stats.body_bytes += len(raw)
+        stats.ours += 1
+        message_id = _message_id(_header_part(raw))
+        digest = hashlib.sha256(raw).hexdigest()
+        with transaction(self.app.sessions) as session:
+            store_file(self.app, session, raw)
+            row = session.scalars(
+                select(models.Message).where(
+                    models.Message.message_id_header == message_id,
+                    models.Message.sha256 == digest,
+                )
+            ).first()
+            if row is not None:
+                stats.duplicates += 1
+                # The same message again (a new UIDVALIDITY, a re-delivery, a second copy):
+                # not processed again, but this copy is put where the first one went.
+                row.folder, row.uidvalidity, row.uid = (
+                    self.state.name,
+                    self.state.uidvalidity,
+                    item.uid,
+                )
+                if row.status != "received":
+                    row.server_moved = False
+                log.info(
+                    "known message seen again", extra=log_context(message=row.id, uid=item.uid)
+                )
+            else:
+                parsed_headers = BytesHeaderParser(policy=compat32).parsebytes(_header_part(raw))
+                row = models.Message(
+                    message_id_header=message_id,
+                    sha256=digest,
+                    size=len(raw),
+                    received_at=self.app.clock.now(),
+                    folder=self.state.name,
+                    uidvalidity=self.state.uidvalidity,
+                    uid=item.uid,
+                    from_addr=_address(header_text(parsed_headers, "From"))[:320],
+                    subject=header_text(parsed_headers, "Subject")[:2000],
+                    status="received",
+                    reasons=[f"ours: {reason}"],
+                    parsed={},
+                    attempts=0,
+                    server_moved=False,
+                    needs_review=False,
+                )
+                session.add(row)
+                session.flush()
+                if item.size > self.config.imap.max_message_bytes:
+                    # Parked unread, with only its header archived; a person decides.
+                    row.status = "quarantined"
+                    session.add(
+                        models.QuarantineEntry(
+                            message_id=row.id,
+                            reason=f"too large to download ({item.size} bytes; limit "
+                            f"imap.max_message_bytes = {self.config.imap.max_message_bytes})",
+                            created_at=self.app.clock.now(),
+                        )
+                    )
+                log.info(
+                    "message archived",
+                    extra=log_context(folder=folder, uid=uid, message=row.id, why=reason),
+                )
+            self._write_ledger(
+                session, [*not_ours_before, self._ledger(item.uid, True, row.id)], item.uid
+            )
+
+    # -- processing --
+
+    def process_received(self, stats: IntakeStats) -> None:
+        with self.app.sessions() as session:
+            waiting = list(
+                session.scalars(
+                    select(models.Message.id)
+                    .where(models.Message.status == "received")
+                    .order_by(models.Message.id)
+                )
+            )
+        for message_id in waiting:
+            outcome = process_message(self.app, self.act, message_id)
+            if outcome == "processed":
+                stats.processed += 1
+            elif outcome == "quarantined":
+                stats.quarantined += 1
+
+    def settle_server_copies(self, stats: IntakeStats) -> None:
+        """Move processed/quarantined messages out of the watched folder, one UID at a time.
+
+        Every copy the ledger links to the message in this folder is moved (a message
+        delivered twice has two UIDs); a UID already gone is simply not found by the server.
+        """
+        assert self.state is not None
+        folder, validity = self.state.name, self.state.uidvalidity
+        with self.app.sessions() as session:
+            rows = session.execute(
+                select(models.Message.id, models.Message.uid, models.Message.status).where(
+                    models.Message.server_moved.is_(False),
+                    models.Message.status.in_(("processed", "quarantined")),
+                    models.Message.folder == folder,
+                    models.Message.uidvalidity == validity,
+                )
+            ).all()
+            copies: dict[int, set[int]] = {row_id: {uid} for row_id, uid, _ in rows if uid}
+            if rows:
+                for message_id, uid in session.execute(
+                    select(models.LedgerEntry.message_id, models.LedgerEntry.uid).where(
+                        models.LedgerEntry.message_id.in_([r[0] for r in rows]),
+                        models.LedgerEntry.folder == folder,
+                        models.LedgerEntry.uidvalidity == validity,
+                    )
+                ):
+                    if message_id is not None:
+                        copies.setdefault(message_id, set()).add(uid)
+        for row_id, _, status in rows:
+            target = self.config.imap.quarantine_folder if status == "quarantined" else None
+            if status == "processed" and self._moves():
+                target = self.config.imap.processed_folder
+            if target:
+                for uid in sorted(copies.get(row_id, ())):
+                    self.connection.move(uid, target)
+                    stats.moved += 1
+            with transaction(self.app.sessions) as session:
+                message = session.get(models.Message, row_id)
+                if message is not None:
+                    message.server_moved = True
+
+    def _record_ok(self) -> None:
+        now = time.monotonic()
+        if now - self._status_written < STATUS_EVERY_S:
+            return
+        self._status_written = now
+        record_service(self.app, "imap", None)
+
+
+def record_service(app: App, name: str, error: str | None) -> None:
+    with transaction(app.sessions) as session:
+        row = session.get(models.ServiceStatus, name)
+        if row is None:
+            row = models.ServiceStatus(name=name)
+            session.add(row)
+        if error is None:
+            row.last_ok_at = app.clock.now()
+        else:
+            row.last_error_at, row.last_error = app.clock.now(), error[:2000]
+
+
+def one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    first = text[0] if text else ""
+    return (
+        f"{type(error).__name__}: {first}"[:500]
+        if not isinstance(error, MailflowError)
+        else first[:500] or type(error).__name__
+    )
+
+
+def quarantine_message(app: App, message_id: int, reason: str) -> None:
+    with transaction(app.sessions) as session:
+        message = session.get(models.Message, message_id)
+        if message is None:
+            return
+        message.status = "quarantined"
+        message.server_moved = False
+        session.add(
+            models.QuarantineEntry(message_id=message_id, reason=reason, created_at=app.clock.now())
+        )
+    log.warning("message quarantined: %s", reason, extra=log_context(message=message_id))
+
+
+def _store_parse(
+    app: App, session: Session, message: models.Message, parsed: ParsedMessage
+) -> None:
+    message.kind = parsed.kind
+    message.token = parsed.token
+    message.needs_review = parsed.needs_review
+    message.reasons = [*(message.reasons or [])[:1], *parsed.reasons]
+    message.parsed = parsed.to_json()
+    if parsed.sender and not message.from_addr:
+        message.from_addr = parsed.sender[:320]
+    if parsed.subject:
+        message.subject = parsed.subject
+    for attachment in parsed.attachments:
+        if attachment.too_large or not attachment.data:
+            continue
+        digest = store_file(app, session, attachment.data)
+        session.add(
+            models.Attachment(
+                message_id=message.id,
+                filename=(attachment.filename or "")[:512],
+                content_type=(attachment.content_type or "application/octet-stream")[:255],
+                size=attachment.size,
+                sha256=digest,
+            )
+        )
+
+
+def process_message(app: App, act: Act, message_id: int) -> str:
+    """Parse one received message and hand it to ``act``: processed, quarantined or skipped."""
+    with transaction(app.sessions) as session:
+        message = session.get(models.Message, message_id)
+        if message is None or message.status != "received":
+            return "skipped"
+        # Committed before the work, so a crash during the work still counts as a try.
+        message.attempts += 1
+        attempts = message.attempts
+    if attempts > MAX_ATTEMPTS:
+        quarantine_message(
+            app, message_id, f"processing did not finish after {MAX_ATTEMPTS} attempts"
+        )
+        return "quarantined"
+    started = time.monotonic()
+    try:
+        with transaction(app.sessions) as session:
+            message = session.get(models.Message, message_id)
+            assert message is not None
+            raw = app.archive.get(message.sha256)
+            limits = Limits(max_message_bytes=app.config.imap.max_message_bytes)
+            parsed = parse_message(raw, app.config.smtp.from_address, limits)
+            _store_parse(app, session, message, parsed)
+            act(app, session, message, parsed)
+            message.status = "processed"
+            message.server_moved = False
+            kind, token = parsed.kind, parsed.token
+    except Exception as error:  # any failure parks the message; the loop goes on
+        quarantine_message(app, message_id, one_line(error))
+        return "quarantined"
+    log.info(
+        "message processed",
+        extra=log_context(
+            message=message_id,
+            attempt=attempts,
+            kind=kind,
+            token=token,
+            ms=round((time.monotonic() - started) * 1000, 1),
+        ),
+    )
+    return "processed"
+
+
+def poll_once(app: App, act: Act, connection: imap.ImapConnection | None = None) -> IntakeStats:
+    """One pass over the configured folder (see the module docstring)."""
+    own = connection is None
+    conn = connection or imap_login(app.config)
+    try:
+        with mailbox_lock(app.config, wait_s=60.0) as locked:
+            if not locked:
+                raise TransientError("another intake is working on this mailbox")
+            stats = Intake(app, act, conn).poll()
+    except MailflowError as error:
+        record_service(app, "imap", str(error))
+        raise
+    finally:
+        if own:
+            conn.close()
+    return stats
+
+
+# -- the long-running loop -------------------------------------------------------------------
+
+
+def run_intake_loop(
+    app: App,
+    act: Act,
+    stop: threading.Event,
+    after_poll: Callable[[IntakeStats], None] | None = None,
+) -> None:
+    """Watch the folder until ``stop``: IDLE where offered, else poll; reconnect with backoff.
+
+    Only one loop per mailbox runs at a time (a lock file beside the database); a second
+    one waits for the first to end.
+    """
+    delay = 1.0
+
+    def connected() -> None:
+        nonlocal delay
+        delay = 1.0  # the backoff starts again after every good connection
+
+    while not stop.is_set():
+        try:
+            with mailbox_lock(app.config) as locked:
+                if not locked:
+                    log.info("another intake holds this mailbox; waiting")
+                    stop.wait(5.0)
+                    continue
+                _watch(app, act, stop, after_poll, connected)
+        except MailflowError as error:
+            with contextlib.suppress(Exception):
+                record_service(app, "imap", str(error))
+            log.warning("intake: %s; reconnecting in %.0f s", error, delay)
+            stop.wait(delay)
+            delay = min(delay * 2, MAX_RECONNECT_DELAY_S)
+        except Exception:  # a bug or a database outage must not end the loop for good
+            log.exception("intake failed; reconnecting in %.0f s", delay)
+            stop.wait(delay)
+            delay = min(delay * 2, MAX_RECONNECT_DELAY_S)
+
+
+def _watch(
+    app: App,
+    act: Act,
+    stop: threading.Event,
+    after_poll: Callable[[IntakeStats], None] | None,
+    connected: Callable[[], None],
+) -> None:
+    with imap_login(app.config) as connection:
+        intake = Intake(app, act, connection)
+        idle = app.config.imap.use_idle and connection.supports_idle
+        log.info("intake connected", extra=log_context(idle=idle, folder=app.config.imap.folder))
+        connected()
+        selected_at = time.monotonic()
+        while not stop.is_set():
+            if time.monotonic() - selected_at > RESELECT_EVERY_S:
+                # SELECT again now and then: a changed UIDVALIDITY is reported only there.
+                intake.state, selected_at = None, time.monotonic()
+            stats = intake.poll()
+            if stats.seen or stats.processed or stats.quarantined:
+                log.info(
+                    "intake pass",
+                    extra=log_context(
+                        seen=stats.seen,
+                        ours=stats.ours,
+                        processed=stats.processed,
+                        quarantined=stats.quarantined,
+                    ),
+                )
+            if after_poll is not None:
+                after_poll(stats)
+            if idle:
+                deadline = time.monotonic() + max(app.config.imap.poll_seconds, IDLE_SLICE_S)
+                while not stop.is_set() and time.monotonic() < deadline:
+                    if connection.idle_wait(IDLE_SLICE_S):
+                        break
+            else:
+                stop.wait(app.config.imap.poll_seconds)

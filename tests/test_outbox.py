@@ -1,0 +1,224 @@
+"""The outbox against the real SMTP relay and Dovecot: built once, sent once, retried right."""
+
+from __future__ import annotations
+
+import email
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email import policy
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from mailflow.app import App, open_app
+from mailflow.clock import FakeClock
+from mailflow.db import models, transaction
+from mailflow.outbox import OutgoingAttachment, backoff, enqueue, flush_outbox
+from tests.rig.dovecot import Account, Dovecot
+from tests.rig.smtp_relay import SmtpRelay
+from tests.test_intake import folder_snapshot, imap_client, rig_config
+
+START = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
+COORDINATOR = "coordinator@um.example.pl"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def app(
+    tmp_path: Path,
+    dovecot: Dovecot,
+    mailbox: Account,
+    smtp_relay: SmtpRelay,
+    clock: FakeClock,
+    database_url: str,
+) -> Iterator[App]:
+    smtp_relay.start()
+    smtp_relay.accept()
+    smtp_relay.clear()
+    dovecot.wipe("coordinator")
+    config = rig_config(
+        tmp_path,
+        dovecot,
+        database_url,
+        smtp_relay.port,
+        changes={"smtp.max_per_recipient_per_hour": "3"},
+    )
+    application = open_app(config, clock=clock, upgrade=True)
+    yield application
+    application.close()
+    smtp_relay.start()
+    smtp_relay.accept()
+
+
+def queue(app: App, to: str = COORDINATOR, purpose: str = "inquiry", **extra: object) -> int:
+    with transaction(app.sessions) as session:
+        row = enqueue(
+            app,
+            session,
+            to=[to],
+            subject="Zapytanie o cenę – badanie satysfakcji",
+            body="Szanowni Państwo,\nzwracamy się z prośbą o ofertę.\n",
+            purpose=purpose,
+            **extra,  # type: ignore[arg-type]
+        )
+        return row.id
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def row(app: App, row_id: int) -> models.OutboxMessage:
+    with app.sessions() as session:
+        found = session.get(models.OutboxMessage, row_id)
+        assert found is not None
+        return found
+
+
+def test_it_builds_the_whole_message_when_queued(app: App) -> None:
+    row_id = queue(
+        app,
+        code="ZO",
+        token="7kq2mx4d",
+        year=2027,
+        attachments=[
+            OutgoingAttachment("Zapytanie ofertowe – łódź.pdf", "application/pdf", b"%PDF-1")
+        ],
+        in_reply_to="<abc@example.com>",
+    )
+
+    queued = row(app, row_id)
+    message = email.message_from_bytes(queued.raw, policy=policy.default)
+    assert queued.status == "pending" and queued.token == "7kq2mx4d"
+    assert message["Message-ID"] == "<IN13-2027-ZO-7kq2mx4d.20270301093000@um.example.pl>"
+    assert queued.message_id_header == message["Message-ID"]
+    assert message["Subject"] == ("Zapytanie o cenę – badanie satysfakcji [IN13-2027-ZO-7kq2mx4d]")
+    assert b"=?utf-8?" in queued.raw.split(b"\r\n\r\n")[0]  # RFC 2047 on the wire
+    assert message["Reply-To"] == "ankieta+7kq2mx4d@um.example.pl"
+    assert message["From"].addresses[0].addr_spec == "ankieta@um.example.pl"
+    assert message["From"].addresses[0].display_name == "Urząd Miasta Przykładowo"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["X-Mailflow-Loop"] == "um.example.pl"
+    assert message["In-Reply-To"] == "<abc@example.com>"
+    assert message["References"] == "<abc@example.com>"
+    assert message["Date"].datetime == START
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "Zapytanie ofertowe – łódź.pdf"
+    assert b"filename*=" in queued.raw  # RFC 2231
+    assert "zwracamy się z prośbą" in message.get_body().get_content()  # type: ignore[union-attr]
+
+
+def test_it_sends_once_and_files_a_copy_in_sent(
+    app: App, smtp_relay: SmtpRelay, mailbox: Account
+) -> None:
+    row_id = queue(app)
+
+    assert flush_outbox(app) == 1
+    assert flush_outbox(app) == 0
+
+    sent = row(app, row_id)
+    assert sent.status == "sent" and sent.copied_to_sent and aware(sent.sent_at) == START
+    assert [m.rcpt_tos for m in smtp_relay.accepted] == [(COORDINATOR,)]
+    copies = folder_snapshot(mailbox, "Sent")
+    assert [raw for raw, _ in copies.values()] == [sent.raw]
+    with app.sessions() as session:
+        status = session.get(models.ServiceStatus, "smtp")
+        assert status is not None and status.last_ok_at is not None
+
+
+def test_it_retries_with_backoff_while_the_smtp_server_is_down(
+    app: App, smtp_relay: SmtpRelay, clock: FakeClock
+) -> None:
+    row_id = queue(app)
+    smtp_relay.stop()
+
+    assert flush_outbox(app) == 0
+    waiting = row(app, row_id)
+    assert waiting.status == "pending" and waiting.attempts == 1
+    assert waiting.next_attempt_at is not None and waiting.last_error
+    smtp_relay.start()
+    assert flush_outbox(app) == 0  # not due yet
+    clock.advance(backoff(1))
+
+    assert flush_outbox(app) == 1
+    assert row(app, row_id).status == "sent"
+    assert len(smtp_relay.accepted) == 1
+
+
+def test_it_retries_on_4xx_and_gives_up_on_5xx(app: App, smtp_relay: SmtpRelay) -> None:
+    temporary, permanent = queue(app), queue(app, to="nobody-here@um.example.pl")
+    smtp_relay.refuse("451 4.3.0 try again later", at="MAIL")
+
+    flush_outbox(app)
+    smtp_relay.accept()
+    assert row(app, temporary).status == "pending"
+    assert "451" in (row(app, temporary).last_error or "")
+
+    with transaction(app.sessions) as session:
+        for row_id in (temporary, permanent):
+            session.get(models.OutboxMessage, row_id).next_attempt_at = None  # type: ignore[union-attr]
+    flush_outbox(app)
+
+    failed = row(app, permanent)
+    assert failed.status == "failed" and "550" in (failed.last_error or "")
+    assert row(app, temporary).status == "sent"
+
+
+def test_it_does_not_send_again_what_the_sent_folder_already_has(
+    app: App, smtp_relay: SmtpRelay, mailbox: Account
+) -> None:
+    delivered, lost = queue(app), queue(app)
+    # A crash left both "sending": one had reached the server (its copy is in Sent), the
+    # other had not.
+    with transaction(app.sessions) as session:
+        for row_id in (delivered, lost):
+            session.get(models.OutboxMessage, row_id).status = "sending"  # type: ignore[union-attr]
+    with imap_client(mailbox) as connection:
+        connection.append("Sent", row(app, delivered).raw)
+
+    flush_outbox(app)
+
+    assert row(app, delivered).status == "sent"
+    assert row(app, lost).status == "sent"
+    ids = [m.data for m in smtp_relay.accepted]
+    assert len(ids) == 1 and row(app, lost).message_id_header.encode() in ids[0]
+    assert len(folder_snapshot(mailbox, "Sent")) == 2
+
+
+def test_it_holds_back_mail_over_the_per_recipient_hourly_cap(
+    app: App, smtp_relay: SmtpRelay, clock: FakeClock
+) -> None:
+    cap = app.config.smtp.max_per_recipient_per_hour
+    rows = [queue(app) for _ in range(cap + 2)]
+
+    assert flush_outbox(app) == cap
+    held = row(app, rows[-1])
+    assert held.status == "pending" and "cap" in (held.last_error or "")
+    clock.advance(timedelta(hours=1, seconds=1))
+    assert flush_outbox(app) == 2
+
+
+def test_it_refuses_to_answer_an_automatic_message(app: App, smtp_relay: SmtpRelay) -> None:
+    row_id = queue(app, purpose="auto_answer")
+
+    assert flush_outbox(app) == 0
+
+    refused = row(app, row_id)
+    assert refused.status == "failed" and "automatic" in (refused.last_error or "")
+    assert smtp_relay.accepted == []
+
+
+def test_it_stores_every_message_id_it_sends(app: App) -> None:
+    first, second = queue(app), queue(app)
+    with app.sessions() as session:
+        ids = list(session.scalars(select(models.OutboxMessage.message_id_header)))
+    assert (
+        len(set(ids)) == 2
+        and row(app, first).message_id_header != row(app, second).message_id_header
+    )
