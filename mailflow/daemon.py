@@ -37,25 +37,17 @@ _runtime: dict[str, Any] = {}
 _outbox_lock = threading.Lock()
 
 
-def _no_act(*_: object) -> None:
-    """Without the procedure a message is only archived and marked processed."""
-
-
 def _no_job(_: App) -> None:
     return None
 
 
 def procedure_handlers() -> tuple[Act, AppJob, AppJob]:
-    """The procedure's handle_message, run_due and start_yearly_if_due, or no-ops."""
-    try:
-        from mailflow.procedure import (
-            handle_message,
-            run_due,
-            start_yearly_if_due,
-        )
-    except ImportError as error:
-        log.warning("mailflow.procedure is not available (%s): mail is only archived", error)
-        return _no_act, _no_job, _no_job
+    """The procedure's handle_message, run_due and start_yearly_if_due, wired to the intake."""
+    from mailflow.intake import on_quarantine
+    from mailflow.procedure import handle_message, run_due, start_yearly_if_due
+    from mailflow.procedure import on_quarantine as tell_coordinator
+
+    on_quarantine(tell_coordinator)
     return handle_message, run_due, start_yearly_if_due
 
 

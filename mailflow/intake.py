@@ -608,16 +608,40 @@ def one_line(error: BaseException) -> str:
     )
 
 
-def quarantine_message(app: App, message_id: int, reason: str) -> None:
+QuarantineListener = Callable[[App, Session, models.Message, str], None]
+_quarantine_listeners: list[QuarantineListener] = []
+
+
+def on_quarantine(listener: QuarantineListener) -> None:
+    """Call ``listener`` in the transaction that quarantines a message (e.g. to tell a person)."""
+    if listener not in _quarantine_listeners:
+        _quarantine_listeners.append(listener)
+
+
+def quarantine_message(
+    app: App, message_id: int, reason: str, parsed: ParsedMessage | None = None
+) -> None:
     with transaction(app.sessions) as session:
         message = session.get(models.Message, message_id)
         if message is None:
             return
         message.status = "quarantined"
         message.server_moved = False
+        if parsed is not None:
+            # What was understood stays visible to the person who decides about the message.
+            message.kind, message.token = parsed.kind, parsed.token
+            message.needs_review = True
+            message.reasons = [*(message.reasons or [])[:1], *parsed.reasons]
+            message.parsed = parsed.to_json()
         session.add(
             models.QuarantineEntry(message_id=message_id, reason=reason, created_at=app.clock.now())
         )
+        for listener in _quarantine_listeners:
+            try:
+                with session.begin_nested():  # a failing listener must not undo the quarantine
+                    listener(app, session, message, reason)
+            except Exception:
+                log.exception("quarantine listener failed", extra=log_context(message=message_id))
     log.warning("message quarantined: %s", reason, extra=log_context(message=message_id))
 
 
@@ -663,20 +687,28 @@ def process_message(app: App, act: Act, message_id: int) -> str:
         )
         return "quarantined"
     started = time.monotonic()
+    parsed: ParsedMessage | None = None
     try:
         with transaction(app.sessions) as session:
             message = session.get(models.Message, message_id)
             assert message is not None
             raw = app.archive.get(message.sha256)
-            limits = Limits(max_message_bytes=app.config.imap.max_message_bytes)
-            parsed = parse_message(raw, app.config.smtp.from_address, limits)
+            parsed = parse_message(
+                raw,
+                app.config.smtp.from_address,
+                Limits(max_message_bytes=app.config.imap.max_message_bytes),
+                # Only our officials' forwards are unwrapped: a vendor cannot make mailflow
+                # read a message it attaches as if someone else had written it.
+                forwarders=[p.email for p in app.config.people.values()],
+                office_nip=app.config.office.nip,
+            )
             _store_parse(app, session, message, parsed)
             act(app, session, message, parsed)
             message.status = "processed"
             message.server_moved = False
             kind, token = parsed.kind, parsed.token
     except Exception as error:  # any failure parks the message; the loop goes on
-        quarantine_message(app, message_id, one_line(error))
+        quarantine_message(app, message_id, one_line(error), parsed)
         return "quarantined"
     log.info(
         "message processed",

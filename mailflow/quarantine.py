@@ -150,13 +150,7 @@ def assign(app: App, entry_id: int, actor: str, campaign_id: int, step: int) -> 
 
 
 def default_act() -> Act:
-    """The procedure's message handler, or one that only marks messages processed."""
-    try:
-        from mailflow.procedure import handle_message
-    except ImportError:
-        return _no_act
+    """The procedure's message handler: a retried message is handled like a new one."""
+    from mailflow.procedure import handle_message
+
     return handle_message
-
-
-def _no_act(*_: object) -> None:
-    return None

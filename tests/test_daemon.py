@@ -139,14 +139,17 @@ def test_it_keeps_its_jobs_in_the_database_and_runs_a_missed_one_once(
     assert len(runs) == 1  # coalesced: once, not once per missed interval
 
 
-def test_it_uses_no_op_handlers_when_the_procedure_cannot_be_imported(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setitem(sys.modules, "mailflow.procedure", None)
+def test_it_wires_the_procedure_and_tells_the_coordinator_about_quarantines() -> None:
+    from mailflow import intake, procedure
 
     act, due, yearly = daemon.procedure_handlers()
 
-    assert act is daemon._no_act and due is daemon._no_job and yearly is daemon._no_job
+    assert (act, due, yearly) == (
+        procedure.handle_message,
+        procedure.run_due,
+        procedure.start_yearly_if_due,
+    )
+    assert procedure.on_quarantine in intake._quarantine_listeners
 
 
 def test_it_reads_its_status_rows_back(config_path: Path, dovecot: Dovecot) -> None:
