@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # Letters that are easy to misread (i l o u) are left out, so a person can retype a token.
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -57,7 +57,7 @@ def find_tag(text: str) -> Tag | None:
 
 
 def make_message_id(year: int, code: str, token: str, domain: str, now: datetime) -> str:
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
+    stamp = now.astimezone(UTC).strftime("%Y%m%d%H%M%S")
     return f"<IN13-{year}-{code}-{token}.{stamp}@{domain}>"
 
 

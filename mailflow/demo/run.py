@@ -307,10 +307,10 @@ def run_demo(fast: bool = False, keep: Path | None = None) -> int:
 
 def _daemon_pass(app: App) -> Callable[[], object]:
     """The daemon's ``--once`` pass with the procedure wired in, on this app and its clock."""
-    from mailflow.daemon import run_once
-    from mailflow.procedure import handle_message, run_due, start_yearly_if_due
+    from mailflow.daemon import procedure_handlers, run_once
 
-    return lambda: run_once(app, handle_message, run_due, start_yearly_if_due)
+    act, due, yearly = procedure_handlers()
+    return lambda: run_once(app, act, due, yearly)
 
 
 def _progress_line(year: Year) -> None:
