@@ -21,7 +21,7 @@ def set_key(text: str, section: str, key: str, value: str) -> str:
     next_section = re.search(r"^\[", text[start:], flags=re.M)
     end = start + next_section.start() if next_section else len(text)
     body = text[start:end]
-    line = re.compile(rf"^#?\s*{re.escape(key)}\s*=.*$", flags=re.M)
+    line = re.compile(rf"^#?[ \t]*{re.escape(key)}[ \t]*=.*$", flags=re.M)
     if line.search(body):
         body = line.sub(f"{key} = {value}".replace("\\", "\\\\"), body, count=1)
     else:
