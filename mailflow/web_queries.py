@@ -144,14 +144,20 @@ def waiting_for(
                 "since": utc(approval.sent_at),
             }
         )
-    inquiries = session.scalars(
-        select(models.Inquiry)
-        .where(
-            models.Inquiry.campaign_id == campaign.id,
-            models.Inquiry.status.in_(("sent", "reminded", "late")),
-        )
-        .order_by(models.Inquiry.vendor_key)
-    ).all()
+    # "late" is a quote that came after the deadline: it is in, nobody waits for it. Once the
+    # comparison has gone out, silent firms are no longer waited for either.
+    inquiries = (
+        session.scalars(
+            select(models.Inquiry)
+            .where(
+                models.Inquiry.campaign_id == campaign.id,
+                models.Inquiry.status.in_(("sent", "reminded")),
+            )
+            .order_by(models.Inquiry.vendor_key)
+        ).all()
+        if not (campaign.data or {}).get("comparison_sent")
+        else []
+    )
     for inquiry in inquiries:
         waits.append(
             {
