@@ -192,10 +192,14 @@ def _smtp_connect(config: Config) -> smtplib.SMTP:
         )
     else:
         client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+    try:
         if smtp.security == "starttls":
             client.starttls(context=context)
-    if smtp.username and smtp.password:
-        client.login(smtp.username, smtp.password)
+        if smtp.username and smtp.password:
+            client.login(smtp.username, smtp.password)
+    except BaseException:
+        client.close()  # a failed STARTTLS or login must not leak the socket on every flush
+        raise
     return client
 
 

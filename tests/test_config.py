@@ -82,7 +82,7 @@ def test_a_bad_environment_override_is_reported_with_its_key(tmp_path: Path) -> 
 
 def test_plain_imap_is_refused_off_loopback(tmp_path: Path) -> None:
     path = write_config(tmp_path, {("imap", "security"): '"none"'})
-    with pytest.raises(ConfigError, match="imap.security"):
+    with pytest.raises(ConfigError, match=r"imap\.security"):
         load_config(path, env=TEST_ENV)
     path = write_config(tmp_path, {("imap", "security"): '"none"', ("imap", "host"): '"127.0.0.1"'})
     assert load_config(path, env=TEST_ENV).imap.security == "none"
