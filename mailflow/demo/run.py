@@ -316,5 +316,6 @@ def _daemon_pass(app: App) -> Callable[[], object]:
 def _progress_line(year: Year) -> None:
     step, status, _ = year.campaign_state()
     when = year.clock.now().date().isoformat()
-    sys.stdout.write(f"\r{when}: step {step} ({status})   ")
+    what = "finished" if status == "finished" else STEP_TITLES.get(step, status)
+    sys.stdout.write(f"\r{when} (simulated): IN-13 step {step}, {what}".ljust(79))
     sys.stdout.flush()
