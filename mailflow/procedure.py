@@ -232,8 +232,14 @@ def start_campaign(
     app: App, session: Session, year: int, actor: str = "system", via: str = "system"
 ) -> models.Campaign:
     """Open the year's campaign and ask the contributors for topics (IN-13 "Wejście")."""
+    this_year = today(app).year
+    if not this_year - 1 <= year <= this_year + 1:
+        raise UserError(f"a campaign is for this year or the next or last one, not {year}")
     if session.scalar(select(models.Campaign).where(models.Campaign.year == year)):
         raise UserError(f"the campaign for {year} already exists")
+    running = active_campaign(session)
+    if running is not None:
+        raise UserError(f"the campaign for {running.year} is still running; finish it first")
     campaign = models.Campaign(
         year=year,
         case_ref=f"{app.config.office.case_prefix}.{year}",
@@ -1735,12 +1741,29 @@ def _decide_open_approval(
     comment: str | None = None,
 ) -> None:
     approval = waiting_approval(session, campaign, item)
-    if approval is None:
-        return
-    approval.status, approval.decided_at, approval.comment = status, app.clock.now(), comment
-    approval.message_id = message.id if message else None
-    if approval.token:
-        close_deadlines(session, app, campaign, "approval", approval.token)
+    if approval is not None:
+        _close_approval(app, session, campaign, approval, status, comment or "", message)
+
+
+def approval_for_token(
+    app: App, session: Session, campaign: models.Campaign, token: models.Token
+) -> models.Approval | None:
+    """The waiting approval a decision e-mail answers.
+
+    A reminder or an escalation sends a new e-mail with a new token, but the first e-mail's
+    token stays good while the approval waits: people answer whichever message they find.
+    The token must belong to the approver, the deputy it was escalated to, or the role holder.
+    """
+    approval = session.scalar(select(models.Approval).where(models.Approval.token == token.token))
+    if approval is not None and approval.status == "waiting":
+        return approval
+    # A decision e-mail's purpose is the name of the item it asks about.
+    waiting = waiting_approval(session, campaign, token.purpose)
+    if waiting is None or token.used_at is not None:
+        return None
+    allowed = {waiting.party, (waiting.escalated_to or "").lower()}
+    allowed |= {p.email.lower() for p in app.config.people_for(waiting.role)}
+    return waiting if token.party in allowed else None
 
 
 def on_decision(
@@ -1753,8 +1776,8 @@ def on_decision(
     sender: str,
 ) -> None:
     """A reply of an official to a routing e-mail: approve or return, never a guess."""
-    approval = session.scalar(select(models.Approval).where(models.Approval.token == token.token))
-    if approval is None or approval.status != "waiting":
+    approval = approval_for_token(app, session, campaign, token)
+    if approval is None:
         raise NeedsReview(f"token {token.token} was already used or its step is closed")
     text = parsed.reply.new_text if parsed.reply else ""
     if token.purpose == "publication":
@@ -1776,44 +1799,55 @@ def on_decision(
             "the reply is not a clear decision (ZATWIERDZAM or ZWRACAM with comments)"
         )
     token.used_at = app.clock.now()
-    verdict, comment = decision.verdict, decision.comment or ""
+    decide(
+        app,
+        session,
+        campaign,
+        approval,
+        decision.verdict,
+        decision.comment or "",
+        sender,
+        "email",
+        message,
+    )
+    send(
+        app,
+        session,
+        campaign,
+        step=campaign.step,
+        code=token.code,
+        purpose="confirmation",
+        to=sender,
+        letter=letters.decision_confirmed(approval.item, decision.verdict),
+        in_reply_to=message.message_id_header,
+    )
+
+
+def decide(
+    app: App,
+    session: Session,
+    campaign: models.Campaign,
+    approval: models.Approval,
+    verdict: str,
+    comment: str,
+    actor: str,
+    via: str,
+    message: models.Message | None = None,
+) -> str:
+    """Approve or return one waiting item: the same effect by e-mail, on the page or the CLI."""
+    if verdict == "return" and not comment.strip():
+        raise UserError("a return needs a comment saying what to correct")
     item = approval.item
     if item == "catalogue":
         if verdict == "approve":
-            confirm_catalogue(app, session, campaign, sender, "email", message)
-        else:
-            approval.status, approval.decided_at, approval.comment = (
-                "returned",
-                app.clock.now(),
-                comment,
-            )
-            record(
-                session,
-                app,
-                campaign,
-                "catalogue_returned",
-                sender,
-                "email",
-                message,
-                comment=comment,
-            )
-    elif item == "comparison":
-        approval.status, approval.decided_at, approval.comment = (
-            ("approved" if verdict == "approve" else "returned"),
-            app.clock.now(),
-            comment,
-        )
-        close_deadlines(session, app, campaign, "approval", token.token)
-        record(
-            session,
-            app,
-            campaign,
-            f"comparison_{approval.status}",
-            sender,
-            "email",
-            message,
-            comment=comment,
-        )
+            return confirm_catalogue(app, session, campaign, actor, via, message)
+        _close_approval(app, session, campaign, approval, "returned", comment, message)
+        record(session, app, campaign, "catalogue_returned", actor, via, message, comment=comment)
+        return "Katalog zagadnień zwrócony z uwagami."
+    if item == "comparison":
+        status = "approved" if verdict == "approve" else "returned"
+        _close_approval(app, session, campaign, approval, status, comment, message)
+        record(session, app, campaign, f"comparison_{status}", actor, via, message, comment=comment)
         tell_coordinator(
             app,
             session,
@@ -1826,45 +1860,36 @@ def on_decision(
             if verdict == "approve"
             else f"Kierownik OS zwrócił zestawienie z uwagami:\n{comment}",
         )
-    elif item == "questionnaire":
+        return f"Zestawienie ofert: {status}."
+    if item == "questionnaire":
         if verdict == "approve":
-            accept_questionnaire(app, session, campaign, sender, "email", message)
-        else:
-            return_questionnaire(app, session, campaign, comment, sender, "email", message)
-    elif item == "memo":
-        decide_memo(app, session, campaign, approval, verdict, comment, sender, "email", message)
-    elif item == "audit":
+            return accept_questionnaire(app, session, campaign, actor, via, message)
+        return return_questionnaire(app, session, campaign, comment, actor, via, message)
+    if item == "memo":
+        return decide_memo(app, session, campaign, approval, verdict, comment, actor, via, message)
+    if item == "audit":
         if verdict == "approve":
-            confirm_audit(app, session, campaign, approval, sender, "email", message)
-        else:
-            approval.status, approval.decided_at, approval.comment = (
-                "returned",
-                app.clock.now(),
-                comment,
-            )
-            close_deadlines(session, app, campaign, "approval", token.token)
-            record(
-                session,
-                app,
-                campaign,
-                "audit_order_returned",
-                sender,
-                "email",
-                message,
-                comment=comment,
-            )
-            tell_coordinator(app, session, campaign, "Projekt polecenia auditu zwrócony", comment)
-    send(
-        app,
-        session,
-        campaign,
-        step=campaign.step,
-        code=token.code,
-        purpose="confirmation",
-        to=sender,
-        letter=letters.decision_confirmed(item, verdict),
-        in_reply_to=message.message_id_header,
-    )
+            return confirm_audit(app, session, campaign, approval, actor, via, message)
+        _close_approval(app, session, campaign, approval, "returned", comment, message)
+        record(session, app, campaign, "audit_order_returned", actor, via, message, comment=comment)
+        tell_coordinator(app, session, campaign, "Projekt polecenia auditu zwrócony", comment)
+        return "Projekt polecenia auditu zwrócony."
+    raise UserError(f"{item} is not decided by approve or return")
+
+
+def _close_approval(
+    app: App,
+    session: Session,
+    campaign: models.Campaign,
+    approval: models.Approval,
+    status: str,
+    comment: str,
+    message: models.Message | None,
+) -> None:
+    approval.status, approval.decided_at, approval.comment = status, app.clock.now(), comment
+    approval.message_id = message.id if message else None
+    if approval.token:
+        close_deadlines(session, app, campaign, "approval", approval.token)
 
 
 # ------------------------------------------------------------------ incoming messages
@@ -1883,6 +1908,7 @@ HANDLERS: dict[str, Handler] = {
     "audit": on_decision,
     "publication": on_decision,
 }
+VENDOR_PURPOSES = {"inquiry", "contractor"}
 DECISION_PURPOSES = {"catalogue", "comparison", "questionnaire", "memo", "audit", "publication"}
 
 
@@ -1908,6 +1934,10 @@ def handle_message(app: App, session: Session, message: models.Message, parsed: 
         token = _token_by_sender(session, sender)
     if token is None:
         raise NeedsReview(f"no correlation token, and {sender} has no open step in a campaign")
+    if parsed.forwarded and token.purpose not in VENDOR_PURPOSES:
+        # Anybody can type "From: the Mayor" into a forward: decisions are taken only from
+        # what their author sent us directly.
+        raise NeedsReview(f"a forwarded message ({parsed.sender}) cannot carry a decision")
     if token.party != sender:
         raise NeedsReview(
             f"sender {sender} is not {token.party}, to whom this step's e-mail was sent"
@@ -1923,9 +1953,14 @@ def handle_message(app: App, session: Session, message: models.Message, parsed: 
 
 
 def _effective_sender(app: App, parsed: Any) -> str:
-    """A forward from one of our officials counts as the forwarded author's message."""
+    """A firm's mail forwarded by the coordinator counts as the firm's own message.
+
+    Only the coordinator's forwards are unwrapped, and only vendor correspondence is accepted
+    from them (see handle_message); anyone else's forward is their own message.
+    """
     sender = (parsed.sender or "").lower()
-    if parsed.forwarded and parsed.author and app.config.role_of(sender):
+    coordinator = app.config.person_for("coordinator").email.lower()
+    if parsed.forwarded and parsed.author and sender == coordinator:
         return str(parsed.author).lower()
     return sender
 
@@ -1951,14 +1986,18 @@ def _authenticated(app: App, message: models.Message, sender: str) -> bool:
     if not app.config.procedure.require_dmarc:
         return True
     headers = message_from_bytes(app.archive.get(message.sha256), policy=default_policy)
-    domain = sender.rpartition("@")[2]
-    for value in headers.get_all("Authentication-Results") or []:
-        text = str(value).lower()
-        if re.search(rf"dmarc=pass[^;]*header\.from={re.escape(domain)}", text) or re.search(
-            rf"dkim=pass[^;]*header\.(?:d|i)=@?{re.escape(domain)}", text
-        ):
-            return True
-    return False
+    # Only the topmost header is our receiving server's verdict; any lower one may have been
+    # written by the sender (RFC 8601 section 5), so it is never read.
+    results = headers.get_all("Authentication-Results") or []
+    if not results:
+        return False
+    text = str(results[0]).lower()
+    domain = re.escape(sender.rpartition("@")[2])
+    end = r"(?=[\s;)]|$)"  # the exact domain, not um.example.pl.attacker.example
+    return bool(
+        re.search(rf"\bdmarc=pass\b[^;]*header\.from={domain}{end}", text)
+        or re.search(rf"\bdkim=pass\b[^;]*header\.(?:d|i)=@?{domain}{end}", text)
+    )
 
 
 def on_quarantine(app: App, session: Session, message: models.Message, reason: str) -> None:
@@ -2213,8 +2252,6 @@ def _resend_for_decision(
         subject_key=approval.role,
         attachments=attachments,
     )
-    if old is not None:
-        old.expires_at = app.clock.now()
     approval.token, approval.party = token.token, to.lower()
     for deadline in session.scalars(
         select(models.Deadline).where(models.Deadline.subject_key == (old.token if old else ""))

@@ -63,7 +63,9 @@ def _parser() -> _Parser:
     for name in ("approve", "return"):
         p = sub.add_parser(name)
         p.add_argument("year", type=int)
-        p.add_argument("item", choices=["memo", "comparison", "audit"])
+        p.add_argument(
+            "item", choices=["catalogue", "comparison", "questionnaire", "memo", "audit"]
+        )
         p.add_argument("comment", nargs="?", default="")
     p = sub.add_parser("add-action")
     p.add_argument("year", type=int)
@@ -155,17 +157,4 @@ def _decide(
     approval = procedure.waiting_approval(session, campaign, item)
     if approval is None:
         raise UserError(f"nothing waits for a decision on {item} in campaign {campaign.year}")
-    if verdict == "return" and not comment.strip():
-        raise UserError("a return needs a comment saying what to correct")
-    if item == "memo":
-        return procedure.decide_memo(
-            app, session, campaign, approval, verdict, comment, ACTOR, "cli"
-        )
-    if item == "audit" and verdict == "approve":
-        return procedure.confirm_audit(app, session, campaign, approval, ACTOR, "cli")
-    approval.status = "approved" if verdict == "approve" else "returned"
-    approval.decided_at, approval.comment = app.clock.now(), comment or None
-    procedure.record(
-        session, app, campaign, f"{item}_{approval.status}", ACTOR, "cli", comment=comment
-    )
-    return f"Decyzja zarejestrowana: {item} {approval.status}."
+    return procedure.decide(app, session, campaign, approval, verdict, comment, ACTOR, "cli")
