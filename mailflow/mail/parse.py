@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from email.utils import getaddresses
 from pathlib import Path
 
 from mailflow.errors import UserError
@@ -188,7 +189,16 @@ def parse_message(
     whose forwards are unwrapped (the configured officials); ``None`` unwraps any forward,
     as ``mailflow parse`` does without a configuration.
     """
-    decoded = decode_message(raw, limits)
+    try:
+        decoded = decode_message(raw, limits)
+    except RecursionError:  # thousands of nested parts: refuse, never crash
+        return ParsedMessage(
+            kind="other",
+            sender="",
+            subject="",
+            needs_review=True,
+            reasons=["the message is nested too deeply to be read"],
+        )
     parsed = ParsedMessage(
         kind="other",
         sender=decoded.sender,
@@ -204,6 +214,11 @@ def parse_message(
     if not decoded.sender:
         parsed.needs_review = True
         parsed.reasons.append("no sender address")
+    authors = getaddresses([str(v) for v in decoded.message.get_all("From") or []])
+    if len({address.lower() for _, address in authors if address}) > 1:
+        # Whose decision or quote would it be? Nobody's for sure.
+        parsed.needs_review = True
+        parsed.reasons.append("more than one author in From")
     own = {own_address.lower()} if own_address else set()
     quoted = ""
     bounce = read_bounce(decoded, own)

@@ -141,6 +141,25 @@ def is_routing_reply(thread_code: str | None) -> bool:
     return thread_code in ROUTING_CODES
 
 
+# Words that make an approval conditional, doubtful or negated: "nie jestem pewna, czy
+# zatwierdzam", "zatwierdzam dopiero po poprawkach", "proszę nie traktować tego jako ...".
+HEDGE_RE = re.compile(
+    r"\b(nie|czy|dopiero|jeśli|jeżeli|gdyby|pod warunkiem|warunkowo|po popraw\w*|chyba|"
+    r"może|prawdopodobnie|jeszcze|ale|jednak|not|if|unless)\b",
+    re.IGNORECASE,
+)
+# "No remarks" is an approval, though it says "nie".
+NO_REMARKS_RE = re.compile(r"\bnie\s+(mam|wnoszę|wnosze|zgłaszam|zglaszam)\s+uwag\b", re.I)
+
+
+def _hedged(text: str) -> bool:
+    """Whether the sentence with the approval word also doubts, conditions or negates it."""
+    for sentence in re.split(r"(?<=[.!;])\s+|\n", text):
+        if APPROVE_RE.search(sentence) and HEDGE_RE.search(NO_REMARKS_RE.sub("", sentence)):
+            return True
+    return False
+
+
 def read_decision(text: str) -> tuple[Decision, list[str]]:
     """approve / return with its comment, or verdict None with the reason it is unclear."""
     words = text.strip()
@@ -158,6 +177,8 @@ def read_decision(text: str) -> tuple[Decision, list[str]]:
         comment = _first_paragraph(m.group("comment") if m else words)
         reasons = ["returned with a comment"] if comment else ["returned without a comment"]
         return Decision("return", comment), reasons
+    if approve and _hedged(words):
+        return Decision(None), ["decision unclear: the approval is doubted, conditional or negated"]
     if approve:
         return Decision("approve"), ["approved"]
     return Decision(None), ["no decision word (zatwierdzam / zwracam) in the reply"]
