@@ -25,8 +25,9 @@ def add_user(app: App, name: str, role: str, password: str) -> None:
         raise UserError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if not re.fullmatch(r"[A-Za-z0-9._@-]{2,64}", name):
         raise UserError("user names are 2-64 letters, digits, dots, dashes, @ or _")
-    if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
+    problem = weak_password(name, password)
+    if problem:
+        raise UserError(f"the password is too weak: {problem}")
     with transaction(app.sessions) as session:
         if session.scalar(select(models.User).where(models.User.name == name)):
             raise UserError(f"user {name} already exists")
@@ -38,6 +39,23 @@ def add_user(app: App, name: str, role: str, password: str) -> None:
                 created_at=app.clock.now(),
             )
         )
+
+
+COMMON = ("password", "haslo", "hasło", "qwerty", "admin", "123456", "zaq12wsx", "mailflow")
+
+
+def weak_password(name: str, password: str) -> str | None:
+    """Why a password is too easy to guess, or None. Length alone does not make it strong."""
+    lowered = password.lower()
+    if len(password) < MIN_PASSWORD:
+        return f"it must have at least {MIN_PASSWORD} characters"
+    if len(set(lowered)) < 4:
+        return "it repeats too few different characters"
+    if lowered in "01234567890123456789" or lowered in "abcdefghijklmnopqrstuvwxyz":
+        return "it is a run of consecutive characters"
+    if name.lower() in lowered or any(word in lowered for word in COMMON):
+        return "it contains the user name or a common password"
+    return None
 
 
 def authenticate(app: App, name: str, password: str) -> models.User | None:

@@ -203,6 +203,10 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
     from mailflow.app import open_app
     from mailflow.quarantine import dismiss, list_open, retry
 
+    if args.action != "list" and args.id is None:
+        raise UserError(
+            f"quarantine {args.action} needs the entry's number (see `quarantine list`)"
+        )
     app = open_app(_config(args))
     try:
         if args.action == "list":
@@ -224,6 +228,14 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     from mailflow.app import open_app
     from mailflow.procedure_cli import campaign_command
 
+    # `campaign show 2027 --config X`: the options after the action belong to mailflow too.
+    if "--config" in args.rest:
+        at = args.rest.index("--config")
+        if at + 1 >= len(args.rest):
+            raise UserError("--config needs a file name")
+        args.config = args.rest[at + 1]
+        args.rest = args.rest[:at] + args.rest[at + 2 :]
+
     app = open_app(_config(args))
     try:
         print(campaign_command(app, args))
@@ -232,12 +244,20 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument mistakes are user errors: one line and exit 1, as for any other bad input."""
+
+    def error(self, message: str) -> Any:
+        print(f"error: {self.prog}: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="mailflow", description="IN-13 customer-satisfaction survey automation."
-    )
+    parser = _Parser(prog="mailflow", description="IN-13 customer-satisfaction survey automation.")
     parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     def command(
         name: str, handler: Callable[[argparse.Namespace], int], help_text: str, config: bool = True

@@ -61,8 +61,9 @@ class ImapConfig:
     port: int
     security: str
     username: str
-    password: str | None  # from password_env
-    oauth2_token: str | None  # from oauth2_token_env
+    # Secrets stay out of repr(), so a traceback or a test failure never prints them.
+    password: str | None = field(repr=False)  # from password_env
+    oauth2_token: str | None = field(repr=False)  # from oauth2_token_env
     oauth2_token_command: str | None
     folder: str = "INBOX"
     processed_folder: str = "mailflow/processed"
@@ -82,7 +83,7 @@ class SmtpConfig:
     port: int
     security: str
     username: str | None
-    password: str | None
+    password: str | None = field(repr=False)
     from_address: str
     sent_folder: str | None = "Sent"
     timeout_seconds: int = 30
@@ -150,7 +151,7 @@ class WebConfig:
     enabled: bool = True
     bind: str = "127.0.0.1"
     port: int = 8080
-    secret_key: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
     secure_cookies: bool = True
     base_url: str = "http://127.0.0.1:8080/"
 
@@ -178,7 +179,7 @@ class Config:
     web: WebConfig
     logging: LoggingConfig
     template_dir: Path | None = None
-    secrets: tuple[str, ...] = ()  # every secret value, so logs can mask them
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # so logs can mask them
 
     def person_for(self, role: str) -> Person:
         return self.people[self.roles[role]]
