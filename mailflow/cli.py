@@ -55,6 +55,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = _config(args)
     print(f"{config.path}: configuration is valid.")
+    if not config.procedure.require_dmarc:
+        # Not an error (internal mail often carries no Authentication-Results), but a reader
+        # of this output should know what a forged From would need.
+        print(
+            "note: procedure.require_dmarc = false: an approval is trusted on its sender "
+            "address and token; set it true if your mail server adds Authentication-Results."
+        )
     if args.connect:
         from mailflow.connectivity import check_connections
 
