@@ -196,6 +196,30 @@ def tell(
             )
 
 
+def tell_contractor(
+    app: App,
+    session: Session,
+    campaign: models.Campaign,
+    step: int,
+    letter: letters.Letter,
+    attachments: list[OutgoingAttachment] | None = None,
+) -> None:
+    """Write to the contractor in their thread (REA), where they answer with drafts and files."""
+    contractor = app.config.vendors[campaign.contractor_key or ""]
+    send(
+        app,
+        session,
+        campaign,
+        step=step,
+        code="REA",
+        purpose="contractor",
+        to=contractor.email,
+        letter=letter,
+        subject_key=campaign.contractor_key,
+        attachments=attachments or [],
+    )
+
+
 def tell_coordinator(
     app: App, session: Session, campaign: models.Campaign, title: str, text: str
 ) -> None:
@@ -927,17 +951,13 @@ def record_contract(
     contractor = app.config.vendors[contractor_key]
     letter_docx = paperwork.letter_to_contractor(app, session, campaign)
     catalogue_docx = paperwork.catalogue(app, session, campaign)
-    send(
+    tell_contractor(
         app,
         session,
         campaign,
-        step=STEP_CONTRACT,
-        code="REA",
-        purpose="contractor",
-        to=contractor.email,
-        letter=letters.catalogue_to_contractor(campaign.year, survey_term, contract_number),
-        subject_key=contractor_key,
-        attachments=[
+        STEP_CONTRACT,
+        letters.catalogue_to_contractor(campaign.year, survey_term, contract_number),
+        [
             docx(f"Pismo_do_wykonawcy_{campaign.year}.docx", letter_docx),
             docx(f"Katalog_zagadnien_{campaign.year}.docx", catalogue_docx),
             calendar_invite("Termin badania (IN-13)", survey_term, f"rea-{campaign.year}@mailflow"),
@@ -1044,18 +1064,13 @@ def accept_questionnaire(
     campaign.survey_date = exact
     draft = session.get(models.Message, campaign.data["questionnaire_message"])
     attachments = _attachments_of(app, session, draft) if draft else []
-    contractor = app.config.vendors[campaign.contractor_key or ""]
-    send(
+    tell_contractor(
         app,
         session,
         campaign,
-        step=STEP_QUESTIONNAIRE,
-        code="REA",
-        purpose="contractor",
-        to=contractor.email,
-        letter=letters.questionnaire_accepted(exact),
-        subject_key=campaign.contractor_key,
-        attachments=[
+        STEP_QUESTIONNAIRE,
+        letters.questionnaire_accepted(exact),
+        [
             *attachments,
             calendar_invite("Termin badania (IN-13)", exact, f"kw-{campaign.year}@mailflow"),
         ],
@@ -1091,17 +1106,8 @@ def return_questionnaire(
     _decide_open_approval(
         app, session, campaign, "questionnaire", "returned", actor, message, comment
     )
-    contractor = app.config.vendors[campaign.contractor_key or ""]
-    send(
-        app,
-        session,
-        campaign,
-        step=STEP_QUESTIONNAIRE,
-        code="REA",
-        purpose="contractor",
-        to=contractor.email,
-        letter=letters.questionnaire_returned(comment),
-        subject_key=campaign.contractor_key,
+    tell_contractor(
+        app, session, campaign, STEP_QUESTIONNAIRE, letters.questionnaire_returned(comment)
     )
     record(session, app, campaign, "questionnaire_returned", actor, via, message, comment=comment)
     return "Uwagi do kwestionariusza przekazane wykonawcy."
@@ -1356,17 +1362,12 @@ def decide_memo(
     )
     if verdict == "return":
         if approval.position == 0:
-            contractor = app.config.vendors[campaign.contractor_key or ""]
-            send(
+            tell_contractor(
                 app,
                 session,
                 campaign,
-                step=STEP_RESULTS,
-                code="REA",
-                purpose="contractor",
-                to=contractor.email,
-                letter=letters.coordinator_notice("Wyniki badania – prośba o poprawę", comment),
-                subject_key=campaign.contractor_key,
+                STEP_RESULTS,
+                letters.coordinator_notice("Wyniki badania – prośba o poprawę", comment),
             )
             campaign.step = STEP_MONITORING
         else:

@@ -16,12 +16,13 @@ import pytest
 from sqlalchemy import select
 
 from mailflow import procedure
-from mailflow.app import App, open_app, store_file
+from mailflow.app import App, open_app
 from mailflow.clock import FakeClock
 from mailflow.config import load_config
 from mailflow.db import models, transaction
 from mailflow.mail.parse import parse_message
 from tests.configs import TEST_ENV, write_config
+from tests.mailroom import deliver
 
 START = datetime(2027, 1, 15, 7, 0, tzinfo=UTC)
 COORDINATOR = "anna.wrona@um.example.pl"
@@ -43,41 +44,6 @@ def app(tmp_path: Path) -> Iterator[App]:
     application = make_app(tmp_path)
     yield application
     application.close()
-
-
-def deliver(app: App, raw: bytes) -> Exception | None:
-    """Archive, record and hand a message to the procedure exactly as intake does."""
-    parsed = parse_message(
-        raw,
-        own_address=app.config.smtp.from_address,
-        forwarders=[p.email for p in app.config.people.values()],
-        office_nip=app.config.office.nip,
-    )
-    with transaction(app.sessions) as session:
-        digest = store_file(app, session, raw)
-        message = models.Message(
-            message_id_header=parsed.message_id or make_msgid(),
-            sha256=digest,
-            size=len(raw),
-            received_at=app.clock.now(),
-            folder="INBOX",
-            from_addr=parsed.sender,
-            subject=parsed.subject,
-            status="received",
-            reasons=[],
-            parsed={},
-        )
-        session.add(message)
-        session.flush()
-        message_id = message.id
-    try:
-        with transaction(app.sessions) as session:
-            stored = session.get(models.Message, message_id)
-            assert stored is not None
-            procedure.handle_message(app, session, stored, parsed)
-    except procedure.NeedsReview as error:
-        return error
-    return None
 
 
 def outbox(app: App, purpose: str) -> list[models.OutboxMessage]:

@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import select
 
 from mailflow import procedure
-from mailflow.app import App, open_app, store_file
+from mailflow.app import App, open_app
 from mailflow.clock import FakeClock
 from mailflow.config import load_config
 from mailflow.db import models, transaction
 from mailflow.errors import UserError
-from mailflow.mail.parse import parse_message
 from tests.configs import TEST_ENV, write_config
+from tests.mailroom import deliver
 
 START = datetime(2027, 1, 15, 7, 0, tzinfo=UTC)
 
@@ -35,36 +35,6 @@ def app(tmp_path: Path, database_url: str) -> Iterator[App]:
     application = open_app(config, clock=FakeClock(START), upgrade=True)
     yield application
     application.close()
-
-
-def deliver(app: App, raw: bytes) -> tuple[int, Exception | None]:
-    """Archive and record a message as intake would, then hand it to the procedure."""
-    parsed = parse_message(raw, own_address=app.config.smtp.from_address)
-    with transaction(app.sessions) as session:
-        digest = store_file(app, session, raw)
-        message = models.Message(
-            message_id_header=parsed.message_id or make_msgid(),
-            sha256=digest,
-            size=len(raw),
-            received_at=app.clock.now(),
-            folder="INBOX",
-            from_addr=parsed.sender,
-            subject=parsed.subject,
-            status="received",
-            reasons=[],
-            parsed={},
-        )
-        session.add(message)
-        session.flush()
-        message_id = message.id
-    try:
-        with transaction(app.sessions) as session:
-            message = session.get(models.Message, message_id)
-            assert message is not None
-            procedure.handle_message(app, session, message, parsed)
-    except procedure.NeedsReview as error:
-        return message_id, error
-    return message_id, None
 
 
 def reply(
@@ -128,7 +98,7 @@ def test_starting_a_campaign_asks_every_contributor_for_topics(app: App) -> None
 def test_topics_come_from_the_new_text_not_the_quoted_letter(app: App) -> None:
     started(app)
     row = outbox(app, "topics", "ewa.kruk@um.example.pl")[0]
-    _, error = deliver(
+    error = deliver(
         app,
         reply(
             row,
@@ -147,7 +117,7 @@ def test_topics_come_from_the_new_text_not_the_quoted_letter(app: App) -> None:
 def test_a_reply_from_someone_else_on_a_token_is_not_trusted(app: App) -> None:
     started(app)
     row = outbox(app, "topics", "ewa.kruk@um.example.pl")[0]
-    _, error = deliver(app, reply(row, "Intruz <intruz@example.net>", "- Mój temat"))
+    error = deliver(app, reply(row, "Intruz <intruz@example.net>", "- Mój temat"))
     assert error is not None
     assert "intruz@example.net is not ewa.kruk@um.example.pl" in str(error)
 
@@ -157,10 +127,10 @@ def test_an_approval_token_can_be_used_once(app: App) -> None:
     with transaction(app.sessions) as session:
         procedure.send_catalogue(app, session, procedure.campaign_for_year(session, 2027))
     row = outbox(app, "catalogue")[0]
-    _first, error = deliver(app, reply(row, "anna.wrona@um.example.pl", "ZATWIERDZAM"))
+    error = deliver(app, reply(row, "anna.wrona@um.example.pl", "ZATWIERDZAM"))
     assert error is None
     assert len(outbox(app, "inquiry")) == 3  # the catalogue confirmed: inquiries to 3 firms
-    _, again = deliver(app, reply(row, "anna.wrona@um.example.pl", "ZATWIERDZAM"))
+    again = deliver(app, reply(row, "anna.wrona@um.example.pl", "ZATWIERDZAM"))
     assert again is not None and "already used" in str(again)
     assert len(outbox(app, "inquiry")) == 3
 
@@ -170,7 +140,7 @@ def test_an_unclear_decision_is_never_guessed(app: App) -> None:
     with transaction(app.sessions) as session:
         procedure.send_catalogue(app, session, procedure.campaign_for_year(session, 2027))
     row = outbox(app, "catalogue")[0]
-    _, error = deliver(app, reply(row, "anna.wrona@um.example.pl", "ok, zobaczę jutro"))
+    error = deliver(app, reply(row, "anna.wrona@um.example.pl", "ok, zobaczę jutro"))
     assert error is not None and "not a clear decision" in str(error)
     assert outbox(app, "inquiry") == []
 
@@ -189,13 +159,13 @@ def test_decisions_need_dmarc_when_configured(tmp_path: Path, database_url: str)
         with transaction(app.sessions) as session:
             procedure.send_catalogue(app, session, procedure.campaign_for_year(session, 2027))
         row = outbox(app, "catalogue")[0]
-        _, error = deliver(app, reply(row, "anna.wrona@um.example.pl", "ZATWIERDZAM"))
+        error = deliver(app, reply(row, "anna.wrona@um.example.pl", "ZATWIERDZAM"))
         assert error is not None and "DMARC" in str(error)
         passed = {
             "Authentication-Results": "mx.um.example.pl; dkim=pass header.d=um.example.pl; "
             "dmarc=pass header.from=um.example.pl"
         }
-        _, error = deliver(app, reply(row, "anna.wrona@um.example.pl", "ZATWIERDZAM", passed))
+        error = deliver(app, reply(row, "anna.wrona@um.example.pl", "ZATWIERDZAM", passed))
         assert error is None
     finally:
         app.close()
