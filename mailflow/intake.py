@@ -22,13 +22,16 @@ import contextlib
 import fcntl
 import hashlib
 import logging
+import multiprocessing
+import os
 import re
 import shlex
 import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
@@ -40,7 +43,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from mailflow.app import App, store_file
+from mailflow.app import App
 from mailflow.config import Config
 from mailflow.db import models, transaction
 from mailflow.errors import MailflowError, TransientError, UserError
@@ -63,6 +66,10 @@ MAX_RECONNECT_DELAY_S = 300.0
 RESELECT_EVERY_S = 600.0
 # ServiceStatus is written at most this often on success, to keep empty polls cheap.
 STATUS_EVERY_S = 30.0
+# Received messages handled together: their first attempts counted in one commit, their
+# attachments archived in parallel (each is still stored and acted on in its own transaction).
+PROCESS_GROUP = 50
+GROUP_BYTES = 32_000_000  # and at most about this much mail parsed and held at once
 
 
 @dataclass
@@ -190,8 +197,12 @@ class Triage:
         if not self.shared:
             return "delivered to mailflow's own mailbox"
         lowered = header.lower()
-        if not any(m in lowered for m in self._markers) and not _encoded_subject_has_tag(header):
-            return None
+        for marker in self._markers:  # a plain loop: no generator frame per message
+            if marker in lowered:
+                break
+        else:
+            if not _encoded_subject_has_tag(header):
+                return None
         message = BytesHeaderParser(policy=compat32).parsebytes(header)
         found = tokens_in_header_message(header, self.own)
         if found:
@@ -299,6 +310,37 @@ def _known_outbox_ids(app: App) -> Callable[[list[str]], set[str]]:
     return known
 
 
+class _KnownRows:
+    """What the database already holds for a batch's files: one query each, not one a message.
+
+    ``messages`` maps (Message-ID, sha256) to the row, and also gets the rows made during
+    the batch, so a second copy in the same batch is recognised as before.
+    """
+
+    def __init__(self, session: Session, digests: list[str]) -> None:
+        self.files: set[str] = set()
+        self.messages: dict[tuple[str, str], models.Message] = {}
+        unique = sorted(set(digests))
+        for start in range(0, len(unique), 500):  # bounded IN lists
+            part = unique[start : start + 500]
+            self.files.update(
+                session.scalars(
+                    select(models.StoredFile.sha256).where(models.StoredFile.sha256.in_(part))
+                )
+            )
+            for row in session.scalars(
+                select(models.Message).where(models.Message.sha256.in_(part))
+            ):
+                self.messages.setdefault((row.message_id_header, row.sha256), row)
+        self.old_ids = {row.id for row in self.messages.values()}
+
+    def add_file(self, app: App, session: Session, digest: str, size: int) -> None:
+        """Like :func:`mailflow.app.store_file` for bytes already archived (and fsynced)."""
+        if digest not in self.files:
+            self.files.add(digest)
+            session.add(models.StoredFile(sha256=digest, size=size, created_at=app.clock.now()))
+
+
 class Intake:
     """Intake on one open connection; :meth:`poll` is one pass."""
 
@@ -377,7 +419,7 @@ class Intake:
         batch = max(1, self.config.imap.batch_size)
         for start in range(0, len(uids), batch):
             chunk = [uid for uid in uids[start : start + batch] if uid not in done]
-            not_ours: list[dict[str, object]] = []
+            entries: list[dict[str, object]] = []  # the batch's ledger, ours and not ours
             highest = uids[min(start + batch, len(uids)) - 1]
             headers = list(self.connection.fetch_headers(chunk, batch=batch)) if chunk else []
             decided = [(item, self.triage.reason(item.header)) for item in headers]
@@ -385,28 +427,52 @@ class Intake:
             bodies = fetch_bodies(
                 self.connection, [i for i, why in decided if why and i.size <= limit]
             )
-            self._archive_early(list(bodies.values()))
-            for item, reason in decided:
-                stats.seen += 1
-                stats.header_bytes += len(item.header)
-                if reason is None:
-                    stats.not_ours += 1
-                    not_ours.append(self._ledger(item.uid, ours=False))
-                    continue
-                self._archive_one(item, reason, bodies.get(item.uid), not_ours, stats)
-                not_ours = []
-            with transaction(self.app.sessions) as session:
-                self._write_ledger(session, not_ours, highest)
-
-    def _archive_early(self, bodies: list[bytes]) -> None:
-        """Write the batch's files to the archive in parallel (fsync waits release the GIL).
-
-        Their rows are committed one by one afterwards; a crash in between leaves files that
-        the next pass finds already in place (same bytes, same name).
-        """
-        if len(bodies) > 1:
+            for item, why in decided:
+                if why and item.size <= limit and item.uid not in bodies:
+                    # Not in the batch answer: asked once more alone (None: deleted meanwhile).
+                    fetched = self.connection.fetch_raw(item.uid)
+                    if fetched is not None:
+                        bodies[item.uid] = fetched
+            raws = {
+                item.uid: item.header if item.size > limit else bodies[item.uid]
+                for item, why in decided
+                if why and (item.size > limit or item.uid in bodies)
+            }
+            # The files are written by a few threads (fsync waits release the GIL) while the
+            # rows are built, and all are on disk before the one transaction that records
+            # the batch commits; nothing acts on any of its messages before that commit. A
+            # crash in between leaves files the next pass finds in place (same name).
             with ThreadPoolExecutor(max_workers=4) as pool:
-                list(pool.map(self.app.archive.put, bodies))
+                writes = [pool.submit(self.app.archive.put, raw) for raw in raws.values()]
+                with transaction(self.app.sessions) as session:
+                    digests = {uid: hashlib.sha256(raw).hexdigest() for uid, raw in raws.items()}
+                    known = _KnownRows(session, list(digests.values()))
+                    for uid, raw in raws.items():
+                        known.add_file(self.app, session, digests[uid], len(raw))
+                    session.flush()  # the files' rows first: the messages' rows refer to them
+                    recorded: list[tuple[imap.HeaderFetch, str | None, models.Message | None]] = []
+                    for item, reason in decided:
+                        stats.seen += 1
+                        stats.header_bytes += len(item.header)
+                        if reason is None:
+                            stats.not_ours += 1
+                            recorded.append((item, None, None))
+                        else:
+                            row = self._archive_one(
+                                session, known, item, reason, raws.get(item.uid), stats, digests
+                            )
+                            recorded.append((item, reason, row))
+                    session.flush()  # one INSERT round for the batch's new rows: their ids
+                    announced = set(known.old_ids)
+                    for item, reason, row in recorded:
+                        row_id = row.id if row is not None else None
+                        entries.append(self._ledger(item.uid, row is not None, row_id))
+                        if row is not None and row.id not in announced:
+                            announced.add(row.id)
+                            self._after_insert(session, item, reason or "", row)
+                    self._write_ledger(session, entries, highest)
+                    for write in writes:
+                        write.result()  # raises (and rolls back) if a file could not be written
 
     def _ledger(self, uid: int, ours: bool, message_id: int | None = None) -> dict[str, object]:
         assert self.state is not None
@@ -433,109 +499,101 @@ class Intake:
 
     def _archive_one(
         self,
+        session: Session,
+        known: _KnownRows,
         item: imap.HeaderFetch,
         reason: str,
-        body: bytes | None,
-        not_ours_before: list[dict[str, object]],
+        raw: bytes | None,
         stats: IntakeStats,
-    ) -> None:
-        """Archive one message of ours and record it, with the ledger, in one transaction."""
+        digests: dict[int, str],
+    ) -> models.Message | None:
+        """Record one archived message of ours in the batch's transaction (None: deleted)."""
         assert self.state is not None
-        folder, uid = self.state.name, item.uid
-        if item.size > self.config.imap.max_message_bytes:
-            raw = item.header  # too large to download: recorded from its header and parked
-        else:
-            fetched = body if body is not None else self.connection.fetch_raw(item.uid)
-            if fetched is None:  # deleted meanwhile by a person
-                with transaction(self.app.sessions) as session:
-                    self._write_ledger(
-                        session, [*not_ours_before, self._ledger(item.uid, False)], item.uid
-                    )
-                return
-            raw = fetched
+        if raw is None:  # deleted meanwhile by a person
+            return None
         stats.body_bytes += len(raw)
         stats.ours += 1
         message_id = _message_id(_header_part(raw))
-        digest = hashlib.sha256(raw).hexdigest()
-        with transaction(self.app.sessions) as session:
-            store_file(self.app, session, raw)
-            row = session.scalars(
-                select(models.Message).where(
-                    models.Message.message_id_header == message_id,
-                    models.Message.sha256 == digest,
-                )
-            ).first()
-            if row is not None:
-                stats.duplicates += 1
-                # The same message again (a new UIDVALIDITY, a re-delivery, a second copy):
-                # not processed again, but this copy is put where the first one went.
-                row.folder, row.uidvalidity, row.uid = (
-                    self.state.name,
-                    self.state.uidvalidity,
-                    item.uid,
-                )
-                if row.status != "received":
-                    row.server_moved = False
-                log.info(
-                    "known message seen again", extra=log_context(message=row.id, uid=item.uid)
-                )
-            else:
-                parsed_headers = BytesHeaderParser(policy=compat32).parsebytes(_header_part(raw))
-                row = models.Message(
-                    message_id_header=message_id,
-                    sha256=digest,
-                    size=len(raw),
-                    received_at=self.app.clock.now(),
-                    folder=self.state.name,
-                    uidvalidity=self.state.uidvalidity,
-                    uid=item.uid,
-                    from_addr=_address(header_text(parsed_headers, "From"))[:320],
-                    subject=header_text(parsed_headers, "Subject")[:2000],
-                    status="received",
-                    reasons=[f"ours: {reason}"],
-                    parsed={},
-                    attempts=0,
-                    server_moved=False,
-                    needs_review=False,
-                )
-                session.add(row)
-                session.flush()
-                if item.size > self.config.imap.max_message_bytes:
-                    # Parked unread, with only its header archived; a person decides.
-                    row.status = "quarantined"
-                    session.add(
-                        models.QuarantineEntry(
-                            message_id=row.id,
-                            reason=f"too large to download ({item.size} bytes; limit "
-                            f"imap.max_message_bytes = {self.config.imap.max_message_bytes})",
-                            created_at=self.app.clock.now(),
-                        )
-                    )
-                log.info(
-                    "message archived",
-                    extra=log_context(folder=folder, uid=uid, message=row.id, why=reason),
-                )
-            self._write_ledger(
-                session, [*not_ours_before, self._ledger(item.uid, True, row.id)], item.uid
+        digest = digests[item.uid]
+        row = known.messages.get((message_id, digest))
+        if row is not None:
+            stats.duplicates += 1
+            # The same message again (a new UIDVALIDITY, a re-delivery, a second copy):
+            # not processed again, but this copy is put where the first one went.
+            row.folder, row.uidvalidity, row.uid = (
+                self.state.name,
+                self.state.uidvalidity,
+                item.uid,
             )
+            if row.status != "received":
+                row.server_moved = False
+            log.info("known message seen again", extra=log_context(message=row.id, uid=item.uid))
+            return row
+        parsed_headers = BytesHeaderParser(policy=compat32).parsebytes(_header_part(raw))
+        row = models.Message(
+            message_id_header=message_id,
+            sha256=digest,
+            size=len(raw),
+            received_at=self.app.clock.now(),
+            folder=self.state.name,
+            uidvalidity=self.state.uidvalidity,
+            uid=item.uid,
+            from_addr=_address(header_text(parsed_headers, "From"))[:320],
+            subject=header_text(parsed_headers, "Subject")[:2000],
+            status="received",
+            reasons=[f"ours: {reason}"],
+            parsed={},
+            attempts=0,
+            server_moved=False,
+            needs_review=False,
+        )
+        session.add(row)
+        known.messages[(message_id, digest)] = row
+        return row
+
+    def _after_insert(
+        self, session: Session, item: imap.HeaderFetch, reason: str, row: models.Message
+    ) -> None:
+        """A new row has its id: park it if too large, and say it was archived."""
+        if item.size > self.config.imap.max_message_bytes:
+            # Parked unread, with only its header archived; a person decides.
+            row.status = "quarantined"
+            session.add(
+                models.QuarantineEntry(
+                    message_id=row.id,
+                    reason=f"too large to download ({item.size} bytes; limit "
+                    f"imap.max_message_bytes = {self.config.imap.max_message_bytes})",
+                    created_at=self.app.clock.now(),
+                )
+            )
+        assert self.state is not None
+        log.info(
+            "message archived",
+            extra=log_context(folder=self.state.name, uid=item.uid, message=row.id, why=reason),
+        )
 
     # -- processing --
 
     def process_received(self, stats: IntakeStats) -> None:
         with self.app.sessions() as session:
-            waiting = list(
-                session.scalars(
-                    select(models.Message.id)
-                    .where(models.Message.status == "received")
-                    .order_by(models.Message.id)
-                )
-            )
-        for message_id in waiting:
-            outcome = process_message(self.app, self.act, message_id)
-            if outcome == "processed":
-                stats.processed += 1
-            elif outcome == "quarantined":
-                stats.quarantined += 1
+            waiting = session.execute(
+                select(models.Message.id, models.Message.size)
+                .where(models.Message.status == "received")
+                .order_by(models.Message.id)
+            ).all()
+        group: list[int] = []
+        size = 0
+        for index, (message_id, message_size) in enumerate(waiting):
+            group.append(message_id)
+            size += message_size or 0
+            if len(group) < PROCESS_GROUP and size < GROUP_BYTES and index < len(waiting) - 1:
+                continue
+            for outcome in process_messages(self.app, self.act, group):
+                if outcome == "processed":
+                    stats.processed += 1
+                elif outcome == "quarantined":
+                    stats.quarantined += 1
+            group, size = [], 0
 
     def settle_server_copies(self, stats: IntakeStats) -> None:
         """Move processed/quarantined messages out of the watched folder, one UID at a time.
@@ -565,18 +623,26 @@ class Intake:
                 ):
                     if message_id is not None:
                         copies.setdefault(message_id, set()).add(uid)
-        for row_id, _, status in rows:
-            target = self.config.imap.quarantine_folder if status == "quarantined" else None
-            if status == "processed" and self._moves():
-                target = self.config.imap.processed_folder
-            if target:
-                for uid in sorted(copies.get(row_id, ())):
-                    self.connection.move(uid, target)
-                    stats.moved += 1
-            with transaction(self.app.sessions) as session:
-                message = session.get(models.Message, row_id)
-                if message is not None:
-                    message.server_moved = True
+        moved: list[int] = []
+        try:
+            for row_id, _, status in rows:
+                target = self.config.imap.quarantine_folder if status == "quarantined" else None
+                if status == "processed" and self._moves():
+                    target = self.config.imap.processed_folder
+                if target:
+                    for uid in sorted(copies.get(row_id, ())):
+                        self.connection.move(uid, target)
+                        stats.moved += 1
+                moved.append(row_id)
+        finally:
+            # One transaction for all: should it be lost, the next pass moves those UIDs
+            # again and the server simply no longer finds them in this folder.
+            if moved:
+                with transaction(self.app.sessions) as session:
+                    for message in session.scalars(
+                        select(models.Message).where(models.Message.id.in_(moved))
+                    ):
+                        message.server_moved = True
 
     def _record_ok(self) -> None:
         now = time.monotonic()
@@ -657,10 +723,31 @@ def _store_parse(
         message.from_addr = parsed.sender[:320]
     if parsed.subject:
         message.subject = parsed.subject
-    for attachment in parsed.attachments:
-        if attachment.too_large or not attachment.data:
-            continue
-        digest = store_file(app, session, attachment.data)
+    files = [a for a in parsed.attachments if a.data and not a.too_large]
+    # One query for the message's files, and plain INSERTs for the new ones (what
+    # store_file does per file with a lookup and a flush each).
+    known = (
+        set(
+            session.scalars(
+                select(models.StoredFile.sha256).where(
+                    models.StoredFile.sha256.in_({a.sha256 for a in files})
+                )
+            )
+        )
+        if files
+        else set()
+    )
+    for attachment in files:
+        digest = attachment.sha256  # sha256 of ``data``, the archive's name for it
+        if not app.archive.exists(digest):  # usually put already, in parallel, by the group
+            app.archive.put(attachment.data)
+        if digest not in known:
+            known.add(digest)
+            session.execute(
+                insert(models.StoredFile).values(
+                    sha256=digest, size=len(attachment.data), created_at=app.clock.now()
+                )
+            )
         session.add(
             models.Attachment(
                 message_id=message.id,
@@ -670,6 +757,157 @@ def _store_parse(
                 sha256=digest,
             )
         )
+
+
+def _parse_options(app: App) -> dict[str, Any]:
+    return {
+        "own_address": app.config.smtp.from_address,
+        "limits": Limits(max_message_bytes=app.config.imap.max_message_bytes),
+        # Only the coordinator's forwards (of a firm's mail) are unwrapped: nobody else can
+        # make mailflow read an attached message as if its author had sent it.
+        "forwarders": [app.config.person_for("coordinator").email],
+        "office_nip": app.config.office.nip,
+    }
+
+
+def _parse(app: App, raw: bytes) -> ParsedMessage:
+    return parse_message(raw, **_parse_options(app))
+
+
+def _parse_archived(paths: list[str], options: dict[str, Any]) -> list[ParsedMessage | Exception]:
+    """Runs in the parsing worker, which reads the archived files itself."""
+    results: list[ParsedMessage | Exception] = []
+    for path in paths:
+        try:
+            results.append(parse_message(Path(path).read_bytes(), **options))
+        except Exception as error:  # handed back, and quarantined there
+            results.append(error)
+    return results
+
+
+# Parsing is pure and takes most of the CPU: a large group is parsed by a worker process
+# while this one stores and acts, so two cores work. Small groups (a message arriving during
+# IDLE) are parsed here, without the round trip.
+PARSE_IN_WORKER_FROM = 16
+# Messages per task: each hand-over needs this process's executor thread, which waits for
+# the GIL while this process works, so tasks must be few.
+PARSE_CHUNK = 8
+_worker: ProcessPoolExecutor | None = None
+
+
+def _parse_worker() -> ProcessPoolExecutor | None:
+    global _worker
+    if _worker is None and (os.cpu_count() or 1) >= 2:
+        # forkserver: a clean process, not a fork of one that holds threads and connections.
+        _worker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
+    return _worker
+
+
+def _drop_parse_worker() -> None:
+    global _worker
+    worker, _worker = _worker, None
+    if worker is not None:
+        worker.shutdown(wait=False, cancel_futures=True)
+
+
+def _parsed(
+    app: App, sha256: str, future: tuple[Future[list[ParsedMessage | Exception]], int] | None
+) -> ParsedMessage | Exception:
+    """The worker's result, or (without a worker, or when it died) a parse in this process."""
+    if future is not None:
+        try:
+            return future[0].result()[future[1]]
+        except BrokenProcessPool:
+            # The worker died (killed, or a library crashed it): parse here, where a crash
+            # is counted as an attempt like any other.
+            _drop_parse_worker()
+        except Exception:  # e.g. a result that could not be handed back: parse here
+            log.warning("parsing worker failed; parsing in the daemon", exc_info=True)
+    try:
+        return _parse(app, app.archive.get(sha256))
+    except Exception as error:
+        return error
+
+
+def _put_quietly(app: App, data: bytes) -> None:
+    """Archive ahead of time; a failure shows (and quarantines) when the message is stored."""
+    with contextlib.suppress(OSError):
+        app.archive.put(data)
+
+
+def process_messages(app: App, act: Act, message_ids: list[int]) -> list[str]:
+    """:func:`process_message` for several messages, in order, with fewer transactions.
+
+    Messages never tried before get their first attempt counted together in one commit,
+    are parsed, and their attachments are archived in parallel; each is then stored and
+    handed to ``act`` in its own transaction, as alone. A message tried before (a crash
+    interrupted a group) goes alone through :func:`process_message`, so a poison message
+    is parked after the same number of tries and never takes the others with it.
+    """
+    with transaction(app.sessions) as session:
+        rows = session.scalars(
+            select(models.Message).where(
+                models.Message.id.in_(message_ids), models.Message.status == "received"
+            )
+        ).all()
+        fresh = {row.id: row.sha256 for row in rows if row.attempts == 0}
+        for row in rows:
+            if row.id in fresh:
+                # Committed before the work, so a crash during it still counts as a try.
+                row.attempts = 1
+    futures: dict[int, tuple[Future[list[ParsedMessage | Exception]], int]] = {}
+    worker = _parse_worker() if len(fresh) >= PARSE_IN_WORKER_FROM else None
+    if worker is not None:
+        options = _parse_options(app)
+        in_order = [m for m in message_ids if m in fresh]
+        try:
+            for start in range(0, len(in_order), PARSE_CHUNK):
+                chunk = in_order[start : start + PARSE_CHUNK]
+                paths = [str(app.archive.path_for(fresh[m])) for m in chunk]
+                future = worker.submit(_parse_archived, paths, options)
+                futures.update({m: (future, n) for n, m in enumerate(chunk)})
+        except (BrokenProcessPool, RuntimeError):
+            _drop_parse_worker()  # what was not submitted is parsed here
+    prepared: dict[int, ParsedMessage | Exception] = {}
+    writes: dict[str, Future[None]] = {}
+    needed: dict[int, set[str]] = {}
+    outcomes = []
+
+    def prepare(message_id: int) -> None:
+        parsed = _parsed(app, fresh[message_id], futures.get(message_id))
+        prepared[message_id] = parsed
+        needed[message_id] = set()
+        if isinstance(parsed, Exception):
+            return  # quarantined in its turn
+        for a in parsed.attachments:
+            if a.data and not a.too_large:
+                # One write per file: two messages with the same attachment both wait for
+                # that one write, never for a copy that found it half done.
+                if a.sha256 not in writes:
+                    writes[a.sha256] = pool.submit(_put_quietly, app, a.data)
+                needed[message_id].add(a.sha256)
+
+    # Attachments are archived by a few threads (fsync waits release the GIL) while the next
+    # messages are parsed; each message waits for its own files before its transaction.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        if not futures:
+            for message_id in fresh:
+                prepare(message_id)
+        for index, message_id in enumerate(message_ids):
+            if message_id not in fresh:
+                outcomes.append(process_message(app, act, message_id))
+                continue
+            if message_id not in prepared:
+                prepare(message_id)
+            # Start the files of the next messages the worker has finished already.
+            for later in message_ids[index + 1 : index + 5]:
+                pending = futures.get(later)
+                if later not in prepared and pending is not None and pending[0].done():
+                    prepare(later)
+            for digest in needed[message_id]:
+                writes[digest].result()
+            outcomes.append(_finish(app, act, message_id, 1, prepared.pop(message_id)))
+    return outcomes
 
 
 def process_message(app: App, act: Act, message_id: int) -> str:
@@ -686,22 +924,27 @@ def process_message(app: App, act: Act, message_id: int) -> str:
             app, message_id, f"processing did not finish after {MAX_ATTEMPTS} attempts"
         )
         return "quarantined"
+    return _finish(app, act, message_id, attempts, None)
+
+
+def _finish(
+    app: App,
+    act: Act,
+    message_id: int,
+    attempts: int,
+    prepared: ParsedMessage | Exception | None,
+) -> str:
+    """Parse (unless ``prepared``), store and act on one message in one transaction."""
     started = time.monotonic()
     parsed: ParsedMessage | None = None
     try:
+        if isinstance(prepared, Exception):
+            raise prepared
         with transaction(app.sessions) as session:
             message = session.get(models.Message, message_id)
-            assert message is not None
-            raw = app.archive.get(message.sha256)
-            parsed = parse_message(
-                raw,
-                app.config.smtp.from_address,
-                Limits(max_message_bytes=app.config.imap.max_message_bytes),
-                # Only our officials' forwards are unwrapped: a vendor cannot make mailflow
-                # read a message it attaches as if someone else had written it.
-                forwarders=[p.email for p in app.config.people.values()],
-                office_nip=app.config.office.nip,
-            )
+            if message is None or message.status != "received":
+                return "skipped"
+            parsed = prepared or _parse(app, app.archive.get(message.sha256))
             _store_parse(app, session, message, parsed)
             act(app, session, message, parsed)
             message.status = "processed"

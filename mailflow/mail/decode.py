@@ -366,6 +366,102 @@ def _headers_only(raw: bytes) -> Message:
     return email.message_from_bytes(head + b"\n\n")
 
 
+# Bytes a line of base64 may hold. A line of only these is never a MIME boundary ("--"), a
+# header (":"), a continuation (leading white space) or a blank line, so the email parser
+# treats a run of them as plain body lines; it just spends ~2.5 µs on each, which for a
+# 150 KB attachment is most of the parse.
+_BASE64_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+# Two line breaks in a row (\n\n, \n\r\n, \n\r): a blank line. (\r\r, the fourth way, turns
+# the search off; the pattern starts with a plain \n so the regex engine can skip ahead.)
+_EMPTY_LINE = re.compile(rb"\n[\r\n]")
+# Runs shorter than this are not worth a marker.
+_MIN_RUN_LINES = 32
+
+
+def _base64_runs(raw: bytes) -> list[tuple[int, int]]:
+    """(start, end) of runs of base64 lines that begin after a blank line (a part's body).
+
+    A run holds no blank line, and the last line before whatever ends it (a boundary, a
+    blank line) stays outside, so the parser still sees the real line that precedes a
+    boundary (it strips that line's line break).
+    """
+    runs: list[tuple[int, int]] = []
+    if b"\r\r" in raw:
+        return runs
+    empties = [match.start() for match in _EMPTY_LINE.finditer(raw)]
+    for index, at in enumerate(empties):
+        if raw[at : at + 2] == b"\n\n":
+            start = at + 2
+        elif raw[at : at + 3] == b"\n\r\n":
+            start = at + 3
+        else:
+            continue
+        if runs and start < runs[-1][1]:
+            continue
+        # A run ends at the next boundary line at the latest, or earlier at a blank line.
+        stop = raw.find(b"\n-", start)
+        stop = len(raw) - 1 if stop < 0 else stop
+        if index + 1 < len(empties):
+            stop = min(stop, empties[index + 1])
+        # Everything up to the line break that begins the last line before ``stop``.
+        end = raw.rfind(b"\n", start, stop) + 1
+        if end <= start or raw[start : start + 1] in (b"\r", b"\n"):
+            continue
+        region = raw[start:end]
+        if region.count(b"\n") >= _MIN_RUN_LINES and not region.translate(
+            None, _BASE64_BYTES + b"\r\n"
+        ):
+            runs.append((start, end))
+    return runs
+
+
+def parse_bytes(raw: bytes) -> Message:
+    """``email.message_from_bytes(raw)``, the same tree, several times faster for attachments.
+
+    Every run of base64 lines is swapped for one marker line before parsing and put back into
+    the payloads afterwards: the parser builds the same tree around one body line as around
+    many. Should any marker not come back exactly once, the message is parsed again the
+    ordinary way.
+    """
+    runs = _base64_runs(raw)
+    if not runs:
+        return email.message_from_bytes(raw)
+    nonce = hashlib.sha256(raw[:4096]).hexdigest()[:16].encode()
+    if nonce in raw:
+        return email.message_from_bytes(raw)
+    pieces: list[bytes] = []
+    originals: dict[str, str] = {}
+    position = 0
+    for number, (start, end) in enumerate(runs):
+        # Letters and digits only, like the lines it stands for.
+        marker = b"MailflowRun" + nonce + b"N" + str(number).encode() + b"\n"
+        pieces += [raw[position:start], marker]
+        originals[marker.decode("ascii")] = raw[start:end].decode("ascii")
+        position = end
+    pieces.append(raw[position:])
+    message = email.message_from_bytes(b"".join(pieces))
+    if _restore_runs(message, originals) != len(originals):
+        return email.message_from_bytes(raw)
+    return message
+
+
+def _restore_runs(message: Message, originals: dict[str, str]) -> int:
+    """Put the base64 runs back in place of their markers; returns how many were restored."""
+    restored = 0
+    for part in message.walk():
+        for attribute in ("_payload", "preamble", "epilogue"):
+            value = getattr(part, attribute, None)
+            if not isinstance(value, str) or "MailflowRun" not in value:
+                continue
+            for marker, original in originals.items():
+                count = value.count(marker)
+                if count:
+                    value = value.replace(marker, original)
+                    restored += count
+            setattr(part, attribute, value)
+    return restored
+
+
 def decode_message(raw: bytes, limits: Limits | None = None, depth: int = 0) -> DecodedMessage:
     """Decode one raw message. Problems are listed in ``problems``; nothing raises."""
     limits = limits or Limits()
@@ -378,7 +474,7 @@ def decode_message(raw: bytes, limits: Limits | None = None, depth: int = 0) -> 
         return out
     # The compat32 policy: several times faster than policy.default, and headers are
     # decoded here anyway (leniently, which real mail needs).
-    parsed = email.message_from_bytes(raw)
+    parsed = parse_bytes(raw)
     out = _with_headers(DecodedMessage(message=parsed))
     walker = _Walker(out, limits, depth)
     out.text = walker.body_text(parsed)
