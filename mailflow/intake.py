@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from mailflow.app import App
@@ -950,7 +951,17 @@ def _finish(
             message.status = "processed"
             message.server_moved = False
             kind, token = parsed.kind, parsed.token
-    except Exception as error:  # any failure parks the message; the loop goes on
+    except OperationalError as error:
+        # The database was busy or went away ("database is locked", a lost connection): the
+        # message is fine, so it stays "received" for the next pass. Its attempt is already
+        # counted, so a database that never recovers still parks it after MAX_ATTEMPTS.
+        log.warning(
+            "database unavailable; message left for the next pass: %s",
+            one_line(error),
+            extra=log_context(message=message_id),
+        )
+        return "deferred"
+    except Exception as error:  # any other failure parks the message; the loop goes on
         quarantine_message(app, message_id, one_line(error), parsed)
         return "quarantined"
     log.info(

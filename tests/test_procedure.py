@@ -210,3 +210,38 @@ def test_publication_choice_is_one_clear_word_or_nothing() -> None:
     assert procedure.publication_choice("Proszę opublikować na stronie") == "strona"
     assert procedure.publication_choice("BIP albo intranet") is None
     assert procedure.publication_choice("nie wiem") is None
+
+
+def test_a_busy_database_leaves_the_message_for_the_next_pass_not_the_quarantine(app: App) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from mailflow import intake
+
+    started(app)
+    row = outbox(app, "topics", "ewa.kruk@um.example.pl")[0]
+    raw = reply(row, "Ewa Kruk <ewa.kruk@um.example.pl>", "- Kolejki w BOK")
+    with transaction(app.sessions) as session:
+        from mailflow.app import store_file
+
+        message = models.Message(
+            message_id_header="<busy@example.pl>",
+            sha256=store_file(app, session, raw),
+            size=len(raw),
+            received_at=app.clock.now(),
+            folder="INBOX",
+            status="received",
+            reasons=[],
+            parsed={},
+        )
+        session.add(message)
+        session.flush()
+        message_id = message.id
+
+    def busy(*_: object) -> None:
+        raise OperationalError("UPDATE ...", {}, Exception("database is locked"))
+
+    assert intake.process_message(app, busy, message_id) == "deferred"
+    with app.sessions() as session:
+        assert session.get(models.Message, message_id).status == "received"  # type: ignore[union-attr]
+        assert session.scalar(select(models.QuarantineEntry)) is None
+    assert intake.process_message(app, procedure.handle_message, message_id) == "processed"
