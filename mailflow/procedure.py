@@ -41,7 +41,7 @@ from mailflow.db import models, transaction
 from mailflow.errors import PermanentError, UserError
 from mailflow.outbox import OutgoingAttachment
 from mailflow.procedure_mail import calendar_invite, docx, send
-from mailflow.reading.kinds import read_decision
+from mailflow.reading.kinds import DATA_FILE, read_decision
 from mailflow.tokens import new_token
 from mailflow.workdays import add_working_days
 
@@ -62,7 +62,6 @@ ROLE_NAMES = {
 }
 # Deadlines whose reminder is pointless once the deadline itself has passed.
 REMIND_ONLY_BEFORE_DUE = ("topics", "offers")
-DATA_FILE = re.compile(r"\.(xlsx|xls|ods|csv|sav)$", re.IGNORECASE)
 PUBLICATION_PLACES = {
     "bip": "BIP",
     "strona": "strona internetowa Urzędu",
