@@ -287,10 +287,46 @@ def fetch_bodies(
 
 
 def _header_part(raw: bytes) -> bytes:
+    """The header block with the blank line that ends it (CRLF or bare LF line ends)."""
     end = raw.find(b"\r\n\r\n")
-    if end < 0:
-        end = raw.find(b"\n\n")
-    return raw if end < 0 else raw[: end + 4]
+    if end >= 0:
+        return raw[: end + 4]
+    end = raw.find(b"\n\n")
+    return raw if end < 0 else raw[: end + 2]
+
+
+# Header fields the author (or the author's client) writes. Everything else in the header
+# block may be added or changed on the way (Received, Delivered-To, Authentication-Results,
+# ARC-*, spam scores...), so a message delivered twice differs there and only there.
+_AUTHOR_FIELDS = frozenset(
+    b"from to cc subject date message-id in-reply-to references mime-version "
+    b"content-type content-transfer-encoding".split()
+)
+
+
+def content_digest(raw: bytes) -> str:
+    """sha256 of the message as its author wrote it: the author's header fields and the body.
+
+    Dedupe by (Message-ID, this) recognises a re-delivery that gained a ``Received:`` line,
+    while a different message reusing a Message-ID still differs.
+    """
+    header = _header_part(raw)
+    body = raw[len(header) :].replace(b"\r\n", b"\n")
+    fields: list[bytes] = []
+    for line in header.replace(b"\r\n", b"\n").split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if fields:
+                fields[-1] += b" " + line.strip()  # folded: part of the field above
+            continue
+        fields.append(line)
+    digest = hashlib.sha256()
+    for entry in fields:
+        name, colon, value = entry.partition(b":")
+        if colon and name.strip().lower() in _AUTHOR_FIELDS:
+            digest.update(name.strip().lower() + b":" + b" ".join(value.split()) + b"\n")
+    digest.update(b"\n")
+    digest.update(body)
+    return digest.hexdigest()
 
 
 # -- one pass --------------------------------------------------------------------------------
@@ -314,11 +350,12 @@ def _known_outbox_ids(app: App) -> Callable[[list[str]], set[str]]:
 class _KnownRows:
     """What the database already holds for a batch's files: one query each, not one a message.
 
-    ``messages`` maps (Message-ID, sha256) to the row, and also gets the rows made during
-    the batch, so a second copy in the same batch is recognised as before.
+    ``messages`` maps (Message-ID, digest) to the row, for both the raw and the content digest
+    (see :func:`content_digest`), and also gets the rows made during the batch, so a second
+    copy in the same batch is recognised as before.
     """
 
-    def __init__(self, session: Session, digests: list[str]) -> None:
+    def __init__(self, session: Session, digests: list[str], contents: list[str]) -> None:
         self.files: set[str] = set()
         self.messages: dict[tuple[str, str], models.Message] = {}
         unique = sorted(set(digests))
@@ -329,11 +366,24 @@ class _KnownRows:
                     select(models.StoredFile.sha256).where(models.StoredFile.sha256.in_(part))
                 )
             )
-            for row in session.scalars(
-                select(models.Message).where(models.Message.sha256.in_(part))
-            ):
-                self.messages.setdefault((row.message_id_header, row.sha256), row)
+        for column, values in (
+            (models.Message.sha256, unique),
+            (models.Message.content_sha256, sorted(set(contents))),
+        ):
+            for start in range(0, len(values), 500):
+                for row in session.scalars(
+                    select(models.Message).where(column.in_(values[start : start + 500]))
+                ):
+                    self.remember(row)
         self.old_ids = {row.id for row in self.messages.values()}
+
+    def remember(self, row: models.Message) -> None:
+        self.messages.setdefault((row.message_id_header, row.sha256), row)
+        if row.content_sha256:
+            self.messages.setdefault((row.message_id_header, row.content_sha256), row)
+
+    def find(self, message_id: str, digest: str, content: str) -> models.Message | None:
+        return self.messages.get((message_id, digest)) or self.messages.get((message_id, content))
 
     def add_file(self, app: App, session: Session, digest: str, size: int) -> None:
         """Like :func:`mailflow.app.store_file` for bytes already archived (and fsynced)."""
@@ -447,7 +497,8 @@ class Intake:
                 writes = [pool.submit(self.app.archive.put, raw) for raw in raws.values()]
                 with transaction(self.app.sessions) as session:
                     digests = {uid: hashlib.sha256(raw).hexdigest() for uid, raw in raws.items()}
-                    known = _KnownRows(session, list(digests.values()))
+                    contents = {uid: content_digest(raw) for uid, raw in raws.items()}
+                    known = _KnownRows(session, list(digests.values()), list(contents.values()))
                     for uid, raw in raws.items():
                         known.add_file(self.app, session, digests[uid], len(raw))
                     session.flush()  # the files' rows first: the messages' rows refer to them
@@ -460,7 +511,13 @@ class Intake:
                             recorded.append((item, None, None))
                         else:
                             row = self._archive_one(
-                                session, known, item, reason, raws.get(item.uid), stats, digests
+                                session,
+                                known,
+                                item,
+                                reason,
+                                raws.get(item.uid),
+                                stats,
+                                (digests.get(item.uid, ""), contents.get(item.uid, "")),
                             )
                             recorded.append((item, reason, row))
                     session.flush()  # one INSERT round for the batch's new rows: their ids
@@ -506,7 +563,7 @@ class Intake:
         reason: str,
         raw: bytes | None,
         stats: IntakeStats,
-        digests: dict[int, str],
+        digests: tuple[str, str],
     ) -> models.Message | None:
         """Record one archived message of ours in the batch's transaction (None: deleted)."""
         assert self.state is not None
@@ -515,8 +572,8 @@ class Intake:
         stats.body_bytes += len(raw)
         stats.ours += 1
         message_id = _message_id(_header_part(raw))
-        digest = digests[item.uid]
-        row = known.messages.get((message_id, digest))
+        digest, content = digests
+        row = known.find(message_id, digest, content)
         if row is not None:
             stats.duplicates += 1
             # The same message again (a new UIDVALIDITY, a re-delivery, a second copy):
@@ -534,6 +591,7 @@ class Intake:
         row = models.Message(
             message_id_header=message_id,
             sha256=digest,
+            content_sha256=content,
             size=len(raw),
             received_at=self.app.clock.now(),
             folder=self.state.name,
@@ -549,7 +607,7 @@ class Intake:
             needs_review=False,
         )
         session.add(row)
-        known.messages[(message_id, digest)] = row
+        known.remember(row)
         return row
 
     def _after_insert(

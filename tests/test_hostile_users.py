@@ -257,11 +257,6 @@ def test_dmarc_does_not_vouch_for_the_author_inside_an_officials_forward(
 # ------------------------------------------------------------------ intake exactly-once
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="intake.Intake._archive_one dedupes on Message-ID AND sha256: the same message "
-    "re-delivered with one more Received header is processed (and answered) twice",
-)
 def test_a_redelivered_message_with_a_new_received_header_is_processed_once(
     tmp_path: Path, dovecot: object, mailbox: object
 ) -> None:

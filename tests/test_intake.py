@@ -31,6 +31,7 @@ from mailflow.intake import (
     MAX_ATTEMPTS,
     Triage,
     access_token,
+    content_digest,
     mailbox_lock,
     poll_once,
     run_intake_loop,
@@ -322,6 +323,17 @@ def test_it_records_a_copy_in_two_deliveries_once(
     assert len(calls) == 1 and stats.duplicates == 1
     assert count(sqlite_app, models.Message) == 1
     assert len(folder_snapshot(mailbox, "mailflow/processed")) == 2
+
+
+def test_a_redelivery_has_the_content_digest_of_the_first_delivery() -> None:
+    raw = ours(8)
+    relayed = b"Received: from mx2.example.com\r\n\tby mx.um.example.pl; retry\r\n" + raw
+    relayed = relayed.replace(b"\r\n\r\n", b"\r\nDelivered-To: ankieta@um.example.pl\r\n\r\n", 1)
+    assert content_digest(relayed) == content_digest(raw)
+    assert content_digest(raw.replace(b"\r\n", b"\n")) == content_digest(raw)
+    # What the author wrote still tells two messages apart, even under one Message-ID.
+    assert content_digest(raw.replace(b"Subject: ", b"Subject: Inny ", 1)) != content_digest(raw)
+    assert content_digest(raw + b"PS.\r\n") != content_digest(raw)
 
 
 def test_it_quarantines_a_poison_message_and_goes_on_with_the_next(
