@@ -88,6 +88,9 @@ class SmtpConfig:
     sent_folder: str | None = "Sent"
     timeout_seconds: int = 30
     max_per_recipient_per_hour: int = 20
+    # Gmail and Microsoft 365 file each message sent through them in the Sent folder
+    # themselves: mailflow then only looks there (crash recovery) and never appends a copy.
+    server_files_sent: bool = False
 
     @property
     def domain(self) -> str:
@@ -402,6 +405,7 @@ def _read_smtp(r: _Reader) -> SmtpConfig:
         sent_folder=r.value(t, "smtp.sent_folder", str, "Sent") or None,
         timeout_seconds=r.positive(t, "smtp.timeout_seconds", 30),
         max_per_recipient_per_hour=r.positive(t, "smtp.max_per_recipient_per_hour", 20),
+        server_files_sent=r.value(t, "smtp.server_files_sent", bool, False),
     )
 
 

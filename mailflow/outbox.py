@@ -3,26 +3,33 @@
 A step that wants an e-mail calls :func:`enqueue` inside its own transaction, so the message
 exists exactly when the step's effects exist. :func:`flush_outbox` then delivers pending rows.
 
-Exactly once, as far as a sender can know: a row is marked ``sending`` (committed) before
-the SMTP transaction, and ``sent`` after the server has the whole message but before the final
-dot that makes it accept it (see :meth:`SmtpSender.send`). A crash before that commit leaves
-a ``sending`` row the server never accepted: at the next start the Sent folder is searched for
-its Message-ID (servers such as Gmail and Microsoft 365 file a copy there themselves) and it
-is sent again only if absent. A crash after it leaves a ``sent`` row: never sent again.
+Exactly once, as far as a sender can know. A row is committed ``sending`` before the SMTP
+transaction. Only after the server has accepted the message (250 to the final dot) is its copy
+appended to the Sent folder, and only then is the row committed ``sent``; a ``sent`` row is
+never sent again. A process that dies mid-send leaves a ``sending`` row: at the next flush
+the Sent folder is searched for its Message-ID; found means accepted (``sent``, no resend),
+absent means sent again.
+
+The one window left is honest to name: a crash after the server's acceptance but before the
+Sent copy is stored (one loopback IMAP APPEND, a few milliseconds) finds nothing in Sent, so
+that message goes out twice. Servers that file a copy in Sent themselves as they accept
+(Gmail, Microsoft 365: ``[smtp] server_files_sent = true``) close this window, because
+mailflow then appends nothing and finds the server's copy. Without a Sent folder
+(``sent_folder = ""``) a ``sending`` row is always sent again. A lost reply to the final dot
+(connection broken, timeout) is taken as acceptance: the server has the whole message and
+sending it again would almost surely duplicate it.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import smtplib
-import ssl
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, getaddresses
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -31,8 +38,12 @@ from mailflow import tokens
 from mailflow.app import App
 from mailflow.config import Config
 from mailflow.db import models, transaction
-from mailflow.errors import MailflowError, PermanentError, TransientError
+from mailflow.errors import MailflowError, PermanentError
 from mailflow.logs import log_context
+from mailflow.mail.smtp import ConnectionLost, PartlyAccepted, SmtpConnection
+
+if TYPE_CHECKING:
+    from mailflow.mail.imap import ImapConnection
 
 log = logging.getLogger(__name__)
 
@@ -179,151 +190,13 @@ def our_message_ids(session: Session, ids: Sequence[str]) -> set[str]:
     return set(found)
 
 
-# -- the SMTP edge -------------------------------------------------------------------------
-
-
-def _smtp_connect(config: Config) -> smtplib.SMTP:
-    smtp = config.smtp
-    context = ssl.create_default_context()
-    client: smtplib.SMTP
-    if smtp.security == "tls":
-        client = smtplib.SMTP_SSL(
-            smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context
-        )
-    else:
-        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
-    try:
-        if smtp.security == "starttls":
-            client.starttls(context=context)
-        if smtp.username and smtp.password:
-            client.login(smtp.username, smtp.password)
-    except BaseException:
-        client.close()  # a failed STARTTLS or login must not leak the socket on every flush
-        raise
-    return client
-
-
-def _classify(error: Exception, host: str) -> MailflowError:
-    """A 5xx reply is permanent; a 4xx reply or any network trouble is worth a retry."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        text = "; ".join(
-            f"{rcpt}: {code} {msg.decode(errors='replace')}"
-            for rcpt, (code, msg) in error.recipients.items()
-        )
-        permanent = all(code >= 500 for code in codes)
-        cls = PermanentError if permanent else TransientError
-        return cls(f"SMTP {host} refused recipients: {text}")
-    if isinstance(error, smtplib.SMTPResponseException):
-        text = (
-            error.smtp_error.decode(errors="replace")
-            if isinstance(error.smtp_error, bytes)
-            else str(error.smtp_error)
-        )
-        cls = PermanentError if error.smtp_code >= 500 else TransientError
-        return cls(f"SMTP {host}: {error.smtp_code} {text}")
-    return TransientError(f"SMTP {host}: {type(error).__name__}: {error}")
-
-
-class SmtpSender:
-    """One SMTP connection reused for a whole flush; reopened after any error."""
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self._client: smtplib.SMTP | None = None
-
-    def send(
-        self,
-        sender: str,
-        recipients: Sequence[str],
-        raw: bytes,
-        before_final_dot: Callable[[], None] | None = None,
-    ) -> None:
-        """Deliver one message; raises PermanentError (5xx) or TransientError (4xx, network).
-
-        ``before_final_dot`` runs when the server has the whole message but not the final
-        ``.`` that makes it accept it. Until the dot, a crash makes the server drop the
-        message; after it, the server delivers it whether or not we live to read the 250.
-        Recording "sent" at that point leaves no window in which a crash causes a second
-        delivery, only one of a few microseconds (the dot's ``send``) in which it could
-        cause none.
-        """
-        try:
-            if self._client is None:
-                self._client = _smtp_connect(self.config)
-            else:
-                self._client.rset()
-            client = self._client
-            client.ehlo_or_helo_if_needed()
-            code, reply = client.mail(sender)
-            if code != 250:
-                raise smtplib.SMTPSenderRefused(code, reply, sender)
-            refused = {}
-            for rcpt in recipients:
-                code, reply = client.rcpt(rcpt)
-                if code not in (250, 251):
-                    refused[rcpt] = (code, reply)
-            if len(refused) == len(recipients):
-                raise smtplib.SMTPRecipientsRefused(refused)
-            code, reply = client.docmd("DATA")
-            if code != 354:
-                raise smtplib.SMTPDataError(code, reply)
-            body = re.sub(rb"(?m)^\.", b"..", raw)
-            if not body.endswith(b"\r\n"):
-                body += b"\r\n"
-            client.send(body)
-            if before_final_dot is not None:
-                before_final_dot()
-            client.send(b".\r\n")
-            try:
-                code, reply = client.getreply()
-            except (OSError, smtplib.SMTPServerDisconnected) as error:
-                # The server has the whole message: it almost surely delivers it. Sending it
-                # again would surely duplicate it, so it stays recorded as sent.
-                self.close()
-                log.warning("SMTP: no answer after the message was sent (%s); kept as sent", error)
-                return
-            if code != 250:
-                raise smtplib.SMTPDataError(code, reply)
-        except (OSError, smtplib.SMTPException) as error:
-            self.close()
-            raise _classify(error, self.config.smtp.host) from error
-        except BaseException:
-            self.close()
-            raise
-        if refused:
-            # Some recipients took it: resending would duplicate it for them, so no retry.
-            log.warning("SMTP accepted the message only for some recipients: %s", refused)
-
-    def close(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            try:
-                client.quit()
-            except (OSError, smtplib.SMTPException):
-                client.close()
-
-
-def smtp_send(config: Config, sender: str, recipients: Sequence[str], raw: bytes) -> None:
-    """Deliver one message on a connection of its own."""
-    client = SmtpSender(config)
-    try:
-        client.send(sender, recipients, raw)
-    finally:
-        client.close()
+# -- the SMTP edge (mailflow.mail.smtp) ---------------------------------------------------
 
 
 def check_smtp_login(config: Config) -> str:
-    """Connect and log in (for ``check-config --connect``); returns the server's greeting."""
-    try:
-        client = _smtp_connect(config)
-    except (OSError, smtplib.SMTPException) as error:
-        raise _classify(error, config.smtp.host) from error
-    try:
-        code, text = client.noop()
-        return f"{code} {text.decode(errors='replace')}"
-    finally:
-        client.close()
+    """Connect and log in (for ``check-config --connect``); returns the server's NOOP reply."""
+    with SmtpConnection.from_config(config) as connection:
+        return connection.noop()
 
 
 # -- the sender loop -----------------------------------------------------------------------
@@ -382,9 +255,11 @@ class SentFolder:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self._connection: object | None = None
+        self.folder = app.config.smtp.sent_folder
+        self._connection: ImapConnection | None = None
+        self._ensured = False
 
-    def _open(self) -> object:
+    def _open(self) -> ImapConnection:
         if self._connection is None:
             from mailflow.intake import imap_login
 
@@ -392,27 +267,38 @@ class SentFolder:
         return self._connection
 
     def contains(self, message_id: str) -> bool:
-        folder = self.app.config.smtp.sent_folder
-        if not folder:
+        if not self.folder:
             return False
-        connection = self._open()
-        return bool(connection.search_header(folder, "Message-ID", message_id))  # type: ignore[attr-defined]
+        try:
+            return bool(self._open().search_header(self.folder, "Message-ID", message_id))
+        except BaseException:
+            self.close()  # a broken connection is opened afresh on the next use
+            raise
 
     def append(self, raw: bytes) -> None:
-        folder = self.app.config.smtp.sent_folder
-        if folder:
+        if not self.folder:
+            return
+        try:
             connection = self._open()
-            connection.ensure_folder(folder)  # type: ignore[attr-defined]
-            connection.append(folder, raw)  # type: ignore[attr-defined]
+            if not self._ensured:
+                connection.ensure_folder(self.folder)
+                self._ensured = True
+            connection.append(self.folder, raw)
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()  # type: ignore[attr-defined]
-            self._connection = None
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
 
 
 def recover_interrupted(app: App, sent: SentFolder) -> int:
-    """Rows left ``sending`` by a crash: sent if the Sent folder has them, else pending again."""
+    """Rows left ``sending`` by a crash: sent if the Sent folder has them, else pending again.
+
+    Runs only under the outbox lock, so no live sender is in the middle of such a row.
+    """
     with app.sessions() as session:
         ids = list(
             session.scalars(
@@ -431,13 +317,15 @@ def recover_interrupted(app: App, sent: SentFolder) -> int:
                     extra=log_context(outbox=row.id, message_id=row.message_id_header),
                 )
             else:
+                # The copy goes to Sent only after the server's acceptance: absent means
+                # not accepted (or a crash in that one round trip, see the module docstring).
                 row.status = "pending"
     return len(ids)
 
 
 def copy_missing_to_sent(app: App, sent: SentFolder) -> None:
-    """Sent rows whose copy did not reach the Sent folder yet (a crash, an IMAP outage)."""
-    if not app.config.smtp.sent_folder:
+    """Sent rows whose copy did not reach the Sent folder yet (an IMAP outage)."""
+    if not app.config.smtp.sent_folder or app.config.smtp.server_files_sent:
         return
     with app.sessions() as session:
         ids = list(
@@ -470,7 +358,23 @@ def _record_smtp(app: App, error: str | None) -> None:
             status.last_error_at, status.last_error = app.clock.now(), error
 
 
-def _send_one(app: App, row_id: int, smtp: SmtpSender) -> str:
+def _file_in_sent(app: App, sent: SentFolder, raw: bytes, context: dict[str, object]) -> bool:
+    """Append the accepted message to Sent; False if IMAP failed (copied later)."""
+    if not app.config.smtp.sent_folder:
+        return False
+    if app.config.smtp.server_files_sent:
+        return True  # the server filed it as it accepted it
+    try:
+        sent.append(raw)
+    except MailflowError as error:
+        # The row still becomes "sent": it was accepted. copy_missing_to_sent retries the
+        # copy, and until then a crash could not resend it either.
+        log.warning("cannot append to the Sent folder yet: %s", error, extra=context)
+        return False
+    return True
+
+
+def _send_one(app: App, row_id: int, smtp: SmtpConnection, sent: SentFolder | None = None) -> str:
     """Deliver one row: sent, retry (temporary failure), pending (held), failed or skipped."""
     with transaction(app.sessions) as session:
         row = session.get(models.OutboxMessage, row_id)
@@ -488,7 +392,8 @@ def _send_one(app: App, row_id: int, smtp: SmtpSender) -> str:
             log.warning("outbox row held back by the rate cap", extra=context)
             return "pending"
         # A conditional update, so two senders (two processes, two threads) cannot both
-        # take the same row on either database.
+        # take the same row on either database. Committed before the SMTP transaction: a
+        # crash from here on leaves a "sending" row for recover_interrupted.
         taken = session.execute(
             update(models.OutboxMessage)
             .where(models.OutboxMessage.id == row_id, models.OutboxMessage.status == "pending")
@@ -499,32 +404,55 @@ def _send_one(app: App, row_id: int, smtp: SmtpSender) -> str:
             return "skipped"
         recipients, raw = _addresses(row), row.raw
 
-    def record_sent() -> None:
-        with transaction(app.sessions) as session:
-            row = session.get(models.OutboxMessage, row_id)
-            assert row is not None
-            row.status, row.sent_at, row.last_error = "sent", app.clock.now(), None
-
+    # Whether the final dot went out: from then on a lost reply may hide an acceptance.
+    final_dot: list[bool] = []
+    note: str | None = None
     try:
-        smtp.send(app.config.smtp.from_address, recipients, raw, before_final_dot=record_sent)
+        smtp.send(app.config.smtp.from_address, recipients, raw, lambda: final_dot.append(True))
+    except PartlyAccepted as error:
+        # It went out to some recipients: sending it again would duplicate it for them.
+        note = str(error)
+        log.warning("SMTP accepted the message only for some recipients: %s", error, extra=context)
+    except ConnectionLost as error:
+        if not final_dot:
+            return _not_sent(app, row_id, error, context)
+        note = f"no reply to the final dot, taken as accepted: {error}"
+        log.warning("outbox: %s", note, extra=context)
     except MailflowError as error:
-        # The server refused it (or the line broke) after all: the row was not sent.
-        with transaction(app.sessions) as session:
-            row = session.get(models.OutboxMessage, row_id)
-            assert row is not None
-            row.last_error = str(error)
-            row.sent_at = None
-            if isinstance(error, PermanentError) or row.attempts >= MAX_ATTEMPTS:
-                row.status = "failed"
-            else:
-                row.status = "pending"
-                row.next_attempt_at = app.clock.now() + backoff(row.attempts)
-            status = "failed" if row.status == "failed" else "retry"
-        _record_smtp(app, str(error))
-        log.warning("outbox send %s: %s", status, error, extra=context)
-        return status
+        return _not_sent(app, row_id, error, context)
+    own_sent = sent if sent is not None else SentFolder(app)
+    try:
+        copied = _file_in_sent(app, own_sent, raw, context)
+    finally:
+        if sent is None:
+            own_sent.close()
+    with transaction(app.sessions) as session:
+        row = session.get(models.OutboxMessage, row_id)
+        assert row is not None
+        row.status, row.sent_at, row.last_error = "sent", app.clock.now(), note
+        row.copied_to_sent = copied
     log.info("outbox sent", extra=context)
     return "sent"
+
+
+def _not_sent(app: App, row_id: int, error: MailflowError, context: dict[str, object]) -> str:
+    """The server refused the message or the line broke before the final dot."""
+    with transaction(app.sessions) as session:
+        row = session.get(models.OutboxMessage, row_id)
+        assert row is not None
+        row.last_error = str(error)
+        row.sent_at = None
+        # A UserError (bad login, untrusted certificate) waits for a person like a 4xx:
+        # failing every queued e-mail over a settings mistake would lose them all.
+        if isinstance(error, PermanentError) or row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
+        else:
+            row.status = "pending"
+            row.next_attempt_at = app.clock.now() + backoff(row.attempts)
+        status = "failed" if row.status == "failed" else "retry"
+    _record_smtp(app, str(error))
+    log.warning("outbox send %s: %s", status, error, extra=context)
+    return status
 
 
 def flush_outbox(app: App, limit: int | None = None) -> int:
@@ -544,27 +472,22 @@ def flush_outbox(app: App, limit: int | None = None) -> int:
 
 def _flush(app: App, limit: int | None) -> int:
     sent_folder = SentFolder(app)
-    smtp = SmtpSender(app.config)
+    smtp = SmtpConnection.from_config(app.config)
     sent = 0
     try:
         try:
             recover_interrupted(app, sent_folder)
-        except TransientError as error:
-            # Without the Sent folder we cannot tell whether those went out: wait for IMAP.
+        except MailflowError as error:
+            # Without the Sent folder we cannot tell whether those went out: they stay
+            # "sending" until IMAP answers; the rest of the outbox need not wait.
             log.warning("cannot check the Sent folder for interrupted sends: %s", error)
-        smtp_ok = False
         for row_id in _due_rows(app, limit):
-            status = _send_one(app, row_id, smtp)
+            status = _send_one(app, row_id, smtp, sent_folder)
             if status == "retry":
                 break  # the server is down or busy: the rest waits for the next flush
             if status == "sent":
                 sent += 1
-                smtp_ok = True
-                try:
-                    copy_missing_to_sent(app, sent_folder)
-                except MailflowError as error:
-                    log.warning("cannot append to the Sent folder yet: %s", error)
-        if smtp_ok:
+        if sent:
             _record_smtp(app, None)
         try:
             copy_missing_to_sent(app, sent_folder)

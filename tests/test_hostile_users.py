@@ -457,12 +457,6 @@ def test_the_config_repr_holds_no_secret(app: App) -> None:
     assert not [secret for secret in TEST_ENV.values() if secret in text]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="outbox._send_one commits 'sent' before the final dot: a crash in that window loses "
-    "the e-mail for good, and copy_missing_to_sent then files a Sent copy of mail that never "
-    "left (the issue asks the reverse: commit after acceptance, check Sent before resending)",
-)
 def test_a_crash_before_the_final_dot_does_not_leave_the_row_sent(app: App) -> None:
     from mailflow import outbox as outbox_module
 

@@ -59,7 +59,7 @@ def test_it_delivers_a_message_byte_for_byte(
 ) -> None:
     raw = _message("Zapytanie o cenę")
 
-    connection.send(raw, SENDER, [mailbox.address])
+    connection.send(SENDER, [mailbox.address], raw)
 
     [accepted] = relay.accepted
     assert accepted.mail_from == SENDER
@@ -71,9 +71,9 @@ def test_it_delivers_a_message_byte_for_byte(
 def test_it_reuses_one_connection_for_several_sends(
     mailbox: Account, relay: SmtpRelay, connection: smtp.SmtpConnection
 ) -> None:
-    connection.send(_message("pierwsza"), SENDER, [mailbox.address])
+    connection.send(SENDER, [mailbox.address], _message("pierwsza"))
     first_client = connection._client
-    connection.send(_message("druga"), SENDER, [mailbox.address])
+    connection.send(SENDER, [mailbox.address], _message("druga"))
 
     assert connection._client is first_client
     assert _inbox_subjects(mailbox) == ["pierwsza", "druga"]
@@ -83,7 +83,7 @@ def test_it_raises_permanent_with_the_reply_for_an_unknown_user(
     connection: smtp.SmtpConnection,
 ) -> None:
     with pytest.raises(PermanentError, match=r"nobody@um\.example\.pl: 550 5\.1\.1"):
-        connection.send(_message("x"), SENDER, ["nobody@um.example.pl"])
+        connection.send(SENDER, ["nobody@um.example.pl"], _message("x"))
 
 
 @pytest.mark.parametrize("stage", ["MAIL", "RCPT", "DATA"])
@@ -92,7 +92,7 @@ def test_it_raises_transient_for_a_4xx_reply(
 ) -> None:
     relay.refuse("451 4.3.0 Spróbuj później", at=stage)
     with pytest.raises(TransientError, match=r"451 4\.3\.0"):
-        connection.send(_message("x"), SENDER, ["ankieta@um.example.pl"])
+        connection.send(SENDER, ["ankieta@um.example.pl"], _message("x"))
     assert relay.accepted == []
 
 
@@ -102,7 +102,7 @@ def test_it_raises_permanent_for_a_5xx_reply(
 ) -> None:
     relay.refuse("554 5.7.1 Message rejected as spam", at=stage)
     with pytest.raises(PermanentError, match=r"554 5\.7\.1 Message rejected as spam"):
-        connection.send(_message("x"), SENDER, ["ankieta@um.example.pl"])
+        connection.send(SENDER, ["ankieta@um.example.pl"], _message("x"))
 
 
 def test_it_can_send_again_on_the_same_connection_after_a_refusal(
@@ -110,10 +110,10 @@ def test_it_can_send_again_on_the_same_connection_after_a_refusal(
 ) -> None:
     relay.refuse("452 4.3.1 Insufficient system storage", at="DATA")
     with pytest.raises(TransientError):
-        connection.send(_message("odrzucona"), SENDER, [mailbox.address])
+        connection.send(SENDER, [mailbox.address], _message("odrzucona"))
     relay.accept()
 
-    connection.send(_message("przyjęta"), SENDER, [mailbox.address])
+    connection.send(SENDER, [mailbox.address], _message("przyjęta"))
 
     assert _inbox_subjects(mailbox) == ["przyjęta"]
 
@@ -122,25 +122,48 @@ def test_it_refuses_partial_delivery_as_permanent_naming_both_sides(
     mailbox: Account, connection: smtp.SmtpConnection
 ) -> None:
     with pytest.raises(PermanentError) as refused:
-        connection.send(_message("dwóch"), SENDER, [mailbox.address, "nobody@um.example.pl"])
+        connection.send(SENDER, [mailbox.address, "nobody@um.example.pl"], _message("dwóch"))
     assert "accepted for ankieta@um.example.pl" in str(refused.value)
     assert "nobody@um.example.pl: 550" in str(refused.value)
+    # It did go out to the accepted one: the caller must not send it again.
+    assert isinstance(refused.value, smtp.PartlyAccepted)
+    assert refused.value.accepted == (mailbox.address,)
+    assert _inbox_subjects(mailbox) == ["dwóch"]
+
+
+def test_it_runs_the_hook_before_the_final_dot_and_a_failure_there_sends_nothing(
+    mailbox: Account, relay: SmtpRelay, connection: smtp.SmtpConnection
+) -> None:
+    class Crash(Exception):
+        pass
+
+    def crash() -> None:
+        raise Crash  # stands for a process killed with the whole message but no dot sent
+
+    with pytest.raises(Crash):
+        connection.send(SENDER, [mailbox.address], _message("bez kropki"), crash)
+    calls: list[str] = []
+    connection.send(SENDER, [mailbox.address], _message("z kropką"), lambda: calls.append("dot"))
+
+    assert calls == ["dot"]
+    assert _inbox_subjects(mailbox) == ["z kropką"]
+    assert [m.data.count(b"bez kropki") for m in relay.accepted] == [0]
 
 
 def test_it_raises_transient_while_the_server_is_down_and_recovers(
     mailbox: Account, relay: SmtpRelay, connection: smtp.SmtpConnection
 ) -> None:
-    connection.send(_message("przed"), SENDER, [mailbox.address])
+    connection.send(SENDER, [mailbox.address], _message("przed"))
     relay.stop()
     try:
         with pytest.raises(TransientError, match=r"SMTP 127\.0\.0\.1"):
-            connection.send(_message("w trakcie"), SENDER, [mailbox.address])
+            connection.send(SENDER, [mailbox.address], _message("w trakcie"))
         with pytest.raises(TransientError, match="connecting"):
-            connection.send(_message("w trakcie"), SENDER, [mailbox.address])
+            connection.send(SENDER, [mailbox.address], _message("w trakcie"))
     finally:
         relay.start()
 
-    connection.send(_message("po"), SENDER, [mailbox.address])
+    connection.send(SENDER, [mailbox.address], _message("po"))
 
     assert _inbox_subjects(mailbox) == ["przed", "po"]
 
@@ -172,7 +195,7 @@ def test_it_reports_tls_against_a_plain_server_as_transient(relay: SmtpRelay) ->
 
 def test_it_needs_at_least_one_recipient(connection: smtp.SmtpConnection) -> None:
     with pytest.raises(UserError, match="at least one recipient"):
-        connection.send(_message("x"), SENDER, [])
+        connection.send(SENDER, [], _message("x"))
 
 
 # -- login -------------------------------------------------------------------------------
@@ -228,7 +251,7 @@ def test_it_logs_in_when_credentials_are_given(
     with smtp.connect(
         "127.0.0.1", controller.port, "none", username="ankieta", password="haslo"
     ) as connection:
-        connection.send(_message("z logowaniem"), SENDER, ["x@example.com"])
+        connection.send(SENDER, ["x@example.com"], _message("z logowaniem"))
     assert len(recorder.messages) == 1
 
 
@@ -253,7 +276,7 @@ def test_it_logs_in_with_an_xoauth2_access_token(
         username="ankieta@um.example.pl",
         access_token="good-token",
     ) as connection:
-        connection.send(_message("z tokenem"), SENDER, ["x@example.com"])
+        connection.send(SENDER, ["x@example.com"], _message("z tokenem"))
     assert len(recorder.messages) == 1
 
 
@@ -322,7 +345,7 @@ def test_it_sends_over_tls_when_it_trusts_the_certificate(
     with smtp.connect(
         "127.0.0.1", port, security, ssl_context=dovecot.client_ssl_context(), timeout_s=10
     ) as connection:
-        connection.send(_message("szyfrowana"), SENDER, ["x@example.com"])
+        connection.send(SENDER, ["x@example.com"], _message("szyfrowana"))
     assert len(recorder.messages) == 1
 
 

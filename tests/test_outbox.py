@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -11,10 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from mailflow import outbox
 from mailflow.app import App, open_app
 from mailflow.clock import FakeClock
 from mailflow.db import models, transaction
-from mailflow.outbox import OutgoingAttachment, backoff, enqueue, flush_outbox
+from mailflow.mail.smtp import SmtpConnection
+from mailflow.outbox import OutgoingAttachment, SentFolder, backoff, enqueue, flush_outbox
 from tests.rig.dovecot import Account, Dovecot
 from tests.rig.smtp_relay import SmtpRelay
 from tests.test_intake import folder_snapshot, imap_client, rig_config
@@ -53,6 +56,7 @@ def app(
     application.close()
     smtp_relay.start()
     smtp_relay.accept()
+    smtp_relay.files_sent_into(None)
 
 
 def queue(app: App, to: str = COORDINATOR, purpose: str = "inquiry", **extra: object) -> int:
@@ -222,3 +226,114 @@ def test_it_stores_every_message_id_it_sends(app: App) -> None:
         len(set(ids)) == 2
         and row(app, first).message_id_header != row(app, second).message_id_header
     )
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs, nothing catches it."""
+
+
+def test_a_crash_before_the_final_dot_sends_it_once_after_the_restart(
+    app: App, smtp_relay: SmtpRelay, mailbox: Account
+) -> None:
+    row_id = queue(app)
+
+    class DiesBeforeTheDot(SmtpConnection):
+        def send(self, *args: object, **kwargs: object) -> None:
+            def die() -> None:
+                raise Killed
+
+            super().send(*args[:3], die)  # type: ignore[arg-type]
+
+    with pytest.raises(Killed), DiesBeforeTheDot.from_config(app.config) as connection:
+        outbox._send_one(app, row_id, connection)
+    assert row(app, row_id).status == "sending"
+    assert smtp_relay.accepted == []  # the server dropped the message without its dot
+
+    assert flush_outbox(app) == 1
+
+    assert row(app, row_id).status == "sent" and len(smtp_relay.accepted) == 1
+    assert len(folder_snapshot(mailbox, "Sent")) == 1
+
+
+def test_a_crash_after_the_sent_copy_before_the_commit_does_not_send_again(
+    app: App, smtp_relay: SmtpRelay, mailbox: Account
+) -> None:
+    row_id = queue(app)
+
+    class DiesAfterTheCopy(SentFolder):
+        def append(self, raw: bytes) -> None:
+            super().append(raw)
+            raise Killed
+
+    sent = DiesAfterTheCopy(app)
+    try:
+        with pytest.raises(Killed), SmtpConnection.from_config(app.config) as connection:
+            outbox._send_one(app, row_id, connection, sent)
+    finally:
+        sent.close()
+    assert row(app, row_id).status == "sending" and len(smtp_relay.accepted) == 1
+
+    assert flush_outbox(app) == 0
+
+    recovered = row(app, row_id)
+    assert recovered.status == "sent" and recovered.copied_to_sent
+    assert len(smtp_relay.accepted) == 1
+    assert len(folder_snapshot(mailbox, "Sent")) == 1
+
+
+def test_the_sent_copy_is_filed_only_after_the_server_accepted(
+    app: App, smtp_relay: SmtpRelay, mailbox: Account
+) -> None:
+    row_id = queue(app)
+    smtp_relay.refuse("554 5.7.1 Message rejected as spam", at="DATA")
+
+    flush_outbox(app)
+
+    assert row(app, row_id).status == "failed"
+    assert folder_snapshot(mailbox, "Sent") == {}
+
+
+def test_a_sent_copy_that_imap_refused_is_filed_at_the_next_flush(
+    app: App, smtp_relay: SmtpRelay, mailbox: Account, dovecot: Dovecot
+) -> None:
+    row_id = queue(app)
+
+    class ImapDown(SentFolder):
+        def append(self, raw: bytes) -> None:
+            from mailflow.errors import TransientError
+
+            raise TransientError("IMAP 127.0.0.1: connection refused")
+
+    with SmtpConnection.from_config(app.config) as connection:
+        assert outbox._send_one(app, row_id, connection, ImapDown(app)) == "sent"
+    waiting = row(app, row_id)
+    assert waiting.status == "sent" and not waiting.copied_to_sent
+
+    flush_outbox(app)
+
+    assert row(app, row_id).copied_to_sent
+    assert len(folder_snapshot(mailbox, "Sent")) == 1 and len(smtp_relay.accepted) == 1
+
+
+def test_a_server_that_files_sent_itself_gets_no_second_copy_and_no_resend(
+    app: App, smtp_relay: SmtpRelay, mailbox: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # [smtp] server_files_sent = true, as for Gmail and Microsoft 365.
+    smtp = dataclasses.replace(app.config.smtp, server_files_sent=True)
+    monkeypatch.setattr(app, "config", dataclasses.replace(app.config, smtp=smtp))
+    smtp_relay.files_sent_into(mailbox)
+    sent_row, crashed = queue(app), queue(app)
+
+    assert flush_outbox(app, limit=1) == 1
+    with transaction(app.sessions) as session:
+        # As if killed right after the server's 250: the server has filed it, we did not commit.
+        session.get(models.OutboxMessage, crashed).status = "sending"  # type: ignore[union-attr]
+    with SmtpConnection.from_config(app.config) as connection:
+        connection.send(app.config.smtp.from_address, [COORDINATOR], row(app, crashed).raw)
+
+    flush_outbox(app)
+
+    assert row(app, sent_row).status == "sent" and row(app, sent_row).copied_to_sent
+    assert row(app, crashed).status == "sent" and row(app, crashed).copied_to_sent
+    assert len(smtp_relay.accepted) == 2
+    assert len(folder_snapshot(mailbox, "Sent")) == 2

@@ -5,19 +5,40 @@ The outbox decides what to send and when; this module only hands bytes to the se
 every recipient. Otherwise it raises :class:`TransientError` (4xx, connection trouble,
 timeouts: retry later) or :class:`PermanentError` (5xx: record as failed and show a person),
 always with the server's reply in the message. Bad settings raise :class:`UserError`.
+Two subclasses say more where the caller's next step depends on it: :class:`ConnectionLost`
+(no reply came at all, so after the final dot the server may have accepted the message) and
+:class:`PartlyAccepted` (the message went out to some recipients only).
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import smtplib
 import ssl
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from mailflow.errors import PermanentError, TransientError, UserError
 from mailflow.mail.imap import check_security, xoauth2_string
 
+if TYPE_CHECKING:
+    from mailflow.config import Config
+
 DEFAULT_TIMEOUT_S = 30.0
+
+
+class ConnectionLost(TransientError):
+    """The connection broke or timed out without a reply from the server."""
+
+
+class PartlyAccepted(PermanentError):
+    """The server took the message for ``accepted`` and refused it for the others: it is out,
+    so sending it again would duplicate it for the accepted ones."""
+
+    def __init__(self, message: str, accepted: Sequence[str]) -> None:
+        super().__init__(message)
+        self.accepted = tuple(accepted)
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -184,10 +205,10 @@ class SmtpConnection:
             raise _by_code(error.smtp_code, message) from error
         except smtplib.SMTPServerDisconnected as error:
             self._forget()
-            raise TransientError(f"{where}: connection lost while {doing}: {error}") from error
+            raise ConnectionLost(f"{where}: connection lost while {doing}: {error}") from error
         except (OSError, smtplib.SMTPException) as error:  # refused, reset, timeout, TLS
             self._forget()
-            raise TransientError(
+            raise ConnectionLost(
                 f"{where}: network error while {doing}: {error or type(error).__name__}"
             ) from error
 
@@ -211,14 +232,32 @@ class SmtpConnection:
             return False
         return True
 
+    def noop(self) -> str:
+        """Connect (and log in) if needed, then NOOP; returns the reply, e.g. "250 2.0.0 Ok"."""
+        self.connect()
+        client = self._client
+        assert client is not None
+        with self._errors("checking the connection"):
+            code, text = client.noop()
+        return _reply(code, text)
+
     # -- sending -------------------------------------------------------------------------
 
-    def send(self, raw: bytes, mail_from: str, rcpt_to: Sequence[str]) -> None:
+    def send(
+        self,
+        mail_from: str,
+        rcpt_to: Sequence[str],
+        raw: bytes,
+        before_final_dot: Callable[[], None] | None = None,
+    ) -> None:
         """Deliver ``raw`` unchanged to ``rcpt_to`` with envelope sender ``mail_from``.
 
         Returns only when every recipient was accepted. If some were accepted and others
-        refused, raises PermanentError naming both: the message is out, so a retry would
-        duplicate it for the accepted ones; a person decides.
+        refused, it still sends the message to the accepted ones and then raises
+        :class:`PartlyAccepted` naming both sides. ``before_final_dot`` runs when the server
+        has the whole message but not the final ``.``: until then the server drops the
+        message if anything fails; from then on a :class:`ConnectionLost` means it may
+        have accepted it.
         """
         if not rcpt_to:
             raise UserError("SMTP send needs at least one recipient")
@@ -227,15 +266,75 @@ class SmtpConnection:
             self.connect()
         client = self._client
         assert client is not None  # connect() either set it or raised
-        with self._errors("sending"):
-            refused = client.sendmail(mail_from, list(rcpt_to), raw)
+        try:
+            with self._errors("sending"):
+                refused = self._transaction(client, mail_from, rcpt_to, raw, before_final_dot)
+        except BaseException:
+            # A half-done transaction must never be finished by a later send; closing the
+            # socket before the dot also makes the server drop the message.
+            self._forget()
+            raise
         if refused:
             accepted = [rcpt for rcpt in rcpt_to if rcpt not in refused]
             detail = "; ".join(f"{rcpt}: {_reply(*reply)}" for rcpt, reply in refused.items())
-            raise PermanentError(
+            raise PartlyAccepted(
                 f"SMTP {self.host}:{self.port}: accepted for {', '.join(accepted)} "
-                f"but refused for {detail}"
+                f"but refused for {detail}",
+                accepted,
             )
+
+    @staticmethod
+    def _transaction(
+        client: smtplib.SMTP,
+        mail_from: str,
+        rcpt_to: Sequence[str],
+        raw: bytes,
+        before_final_dot: Callable[[], None] | None,
+    ) -> dict[str, tuple[int, bytes]]:
+        """MAIL, RCPT, DATA by hand (``smtplib.sendmail`` has no point between the message
+        and its final dot); returns the refused recipients, if only some were refused."""
+        code, reply = client.mail(mail_from)
+        if code != 250:
+            client.rset()
+            raise smtplib.SMTPSenderRefused(code, reply, mail_from)
+        refused: dict[str, tuple[int, bytes]] = {}
+        for rcpt in rcpt_to:
+            code, reply = client.rcpt(rcpt)
+            if code not in (250, 251):
+                refused[rcpt] = (code, reply)
+        if len(refused) == len(rcpt_to):
+            client.rset()
+            raise smtplib.SMTPRecipientsRefused(refused)
+        code, reply = client.docmd("DATA")
+        if code != 354:
+            client.rset()
+            raise smtplib.SMTPDataError(code, reply)
+        body = re.sub(rb"(?m)^\.", b"..", raw)  # RFC 5321 dot-stuffing
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        client.send(body)
+        if before_final_dot is not None:
+            before_final_dot()
+        client.send(b".\r\n")
+        code, reply = client.getreply()
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+        return refused
+
+    @classmethod
+    def from_config(cls, config: Config) -> SmtpConnection:
+        """The connection the configuration describes (not opened yet)."""
+        smtp = config.smtp
+        # No username or no password means no login (the rig, some internal relays).
+        login = bool(smtp.username and smtp.password)
+        return cls(
+            smtp.host,
+            smtp.port,
+            smtp.security,
+            username=smtp.username if login else None,
+            password=smtp.password if login else None,
+            timeout_s=float(smtp.timeout_seconds),
+        )
 
 
 def connect(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from tests.rig.dovecot import free_port
+from tests.rig.dovecot import Account, append_many, free_port
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class _LmtpHandler:
             code, text = await loop.run_in_executor(None, self.relay.deliver, mail_from, rcpt, data)
             if code != 250:
                 return _reply(code, text)
+        await loop.run_in_executor(None, self.relay.file_in_sent, data)
         self.relay.record(AcceptedMessage(mail_from, tuple(envelope.rcpt_tos), data))
         return "250 OK delivered"
 
@@ -89,6 +90,8 @@ class SmtpRelay:
         self._lock = threading.Lock()
         self._accepted: list[AcceptedMessage] = []
         self._refusals: dict[str, str] = {}
+        self._sent_account: Account | None = None
+        self._sent_folder = "Sent"
         self._controller: Controller | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -133,6 +136,19 @@ class SmtpRelay:
     def refusal_for(self, command: str) -> str | None:
         with self._lock:
             return self._refusals.get(command)
+
+    def files_sent_into(self, account: Account | None, folder: str = "Sent") -> None:
+        """Like Gmail and Microsoft 365, file a copy of each accepted message in ``folder``
+        of ``account`` before answering 250 (None: stop doing so)."""
+        with self._lock:
+            self._sent_account = account
+            self._sent_folder = folder
+
+    def file_in_sent(self, data: bytes) -> None:
+        with self._lock:
+            account, folder = self._sent_account, self._sent_folder
+        if account is not None:
+            append_many(account, [data], folder=folder, flags=["\\Seen"])
 
     # -- what was sent -------------------------------------------------------------------
 
