@@ -6,7 +6,8 @@ Generates the file once into a temporary folder (openpyxl write-only mode), then
 in its own fresh interpreter so that peak memory (max RSS) is measured separately:
 
 * mailflow: ``analyse_file(path)`` (calamine + numpy; per question weighted and unweighted
-  figures, the segments, the irregularity rules);
+  figures, the segments, the irregularity rules; this includes a second read of the sheet's
+  XML, in a thread beside calamine, for error and TRUE/FALSE cells calamine cannot show);
 * baseline: ``pandas.read_excel(engine="openpyxl")`` plus the same per-question statistics and
   per-department means with pandas/numpy/scipy.
 

@@ -494,12 +494,6 @@ def survey_xlsx(path: Path, odd: object) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="results reading: an Excel TRUE cell is taken as the score 1 and an error cell "
-    "(#DIV/0!) as a silent blank; neither is named in the warnings (issue 7: never a silent "
-    "value, name row and column)",
-)
 @pytest.mark.parametrize("odd", [True, "#DIV/0!"], ids=["boolean", "error_cell"])
 def test_an_odd_spreadsheet_cell_is_named_not_silently_scored(tmp_path: Path, odd: object) -> None:
     from mailflow.errors import UserError

@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from mailflow.errors import UserError
+from mailflow.results.scales import OddCell
 from mailflow.results.table import (
     decode_text,
     detect_delimiter,
@@ -53,7 +54,8 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
 
 
 def write_ods(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
-    """A minimal OpenDocument spreadsheet, written by hand (no ODF library is installed)."""
+    """A minimal OpenDocument spreadsheet, written by hand (no ODF library is installed);
+    an :class:`OddCell` value becomes an error cell the way LibreOffice writes one."""
     tables = []
     for name, rows in sheets.items():
         xml_rows = []
@@ -62,6 +64,18 @@ def write_ods(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
             for value in row:
                 if value is None or value == "":
                     cells.append("<table:table-cell/>")
+                elif isinstance(value, bool):
+                    truth = "true" if value else "false"
+                    cells.append(
+                        f'<table:table-cell office:value-type="boolean" office:boolean-value='
+                        f'"{truth}"><text:p>{truth.upper()}</text:p></table:table-cell>'
+                    )
+                elif isinstance(value, OddCell):  # as LibreOffice writes a formula's error
+                    cells.append(
+                        '<table:table-cell table:formula="of:=1/0" office:value-type="string" '
+                        'office:string-value="" calcext:value-type="error">'
+                        f"<text:p>{escape(value.text)}</text:p></table:table-cell>"
+                    )
                 elif isinstance(value, int | float):
                     cells.append(
                         f'<table:table-cell office:value-type="float" '
@@ -79,7 +93,9 @@ def write_ods(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
         ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
-        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+        ' xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"'
+        ' office:version="1.2">'
         f"<office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet></office:body>"
         "</office:document-content>"
     )

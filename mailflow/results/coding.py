@@ -1,8 +1,10 @@
 """From a table (and maybe a codebook) to coded arrays: scores, weights, segments, ids.
 
 Each column's distinct values are classified once and the column is then mapped through a
-dict in one C-level pass, so a 100 000-row file costs a few dict look-ups per cell, not a
-Python function call per cell.
+lookup array (numpy), so a 100 000-row file costs no Python work per cell here.
+
+Spreadsheet error and TRUE/FALSE cells arrive as :class:`OddCell` markers: never a score,
+a segment or an id, always named with row and column.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from mailflow.results.scales import (
     MISSING_CODE,
     MISSING_NUMBERS,
     Family,
+    OddCell,
     Scale,
     ScaleProblem,
     is_number_key,
+    is_odd_key,
     label_scores,
     missing_label_kind,
     normalize_label,
@@ -167,6 +171,11 @@ def code_survey(table: Table, book: Codebook | None) -> CodedSurvey:
     for j in segment_at:
         labels = other_labels.get(headers[j]) or table.value_labels.get(headers[j], {})
         survey.segments[headers[j]] = segment_values(table.columns[j], labels)
+        odd = odd_cells_note(table, j)
+        if odd:
+            survey.warnings.append(
+                f"segment column {headers[j]}: {odd}: taken as {NO_SEGMENT_VALUE}"
+            )
 
     specs: dict[int, QuestionSpec] = {}
     if book is not None:
@@ -242,6 +251,10 @@ def check_respondent_ids(table: Table, j: int) -> None:
     seen: dict[str, int] = {}
     for i, value in enumerate(table.columns[j]):
         key = value_key(value) if not isinstance(value, str) else value.strip()
+        if isinstance(value, OddCell):
+            raise UserError(
+                f"{table.source}: respondent id is a {value.describe()} in {table.where(i, j)}"
+            )
         if not key:
             raise UserError(f"{table.source}: respondent id missing in {table.where(i, j)}")
         if key in seen:
@@ -271,6 +284,10 @@ def read_weights(table: Table, j: int) -> np.ndarray:
 def _weight_number(table: Table, i: int, j: int, value: Any) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
+    if isinstance(value, OddCell):
+        raise UserError(
+            f"{table.source}: weight is a {value.describe()}, not a number, in {table.where(i, j)}"
+        )
     number = parse_number(str(value)) if value is not None else None
     if number is None:
         shown = "empty" if value in (None, "") else repr(value)
@@ -282,7 +299,7 @@ def segment_values(values: Sequence[Any], labels: dict[str, str]) -> np.ndarray:
     names: dict[Any, str] = {}
     for value in set(values):
         key = value_key(value)
-        if not key:
+        if not key or is_odd_key(key):
             names[value] = NO_SEGMENT_VALUE
         elif key in labels:
             names[value] = labels[key]
@@ -303,7 +320,7 @@ def code_question(
     table: Table, j: int, spec: QuestionSpec | None, number: int, warnings: list[str]
 ) -> CodedQuestion | None:
     header = table.headers[j]
-    uniques, index, tally = distinct(table.columns[j])
+    uniques, index, tally = table.distinct(j)
     counts = dict(zip(uniques, tally.tolist(), strict=True))
     keys = {value: value_key(value) for value in uniques}
     scale: Scale | ScaleProblem | None = spec.scale if spec is not None else None
@@ -335,10 +352,14 @@ def code_question(
     question.reversed, question.note = scale.reversed, scale.note
     mapping: dict[Any, int] = {}
     invalid: list[Any] = []
+    odd: list[Any] = []
     for value in uniques:
         key = keys[value]
         if not key:
             mapping[value] = BLANK
+        elif is_odd_key(key):
+            mapping[value] = INVALID
+            odd.append(value)
         elif key in scale.codes:
             mapping[value] = scale.codes[key]
         elif (kind := missing_label_kind(key)) is not None:
@@ -350,8 +371,11 @@ def code_question(
             invalid.append(value)
     lookup = np.array([mapping[value] for value in uniques], dtype=np.int8)
     scores = lookup[index]
+    if odd:
+        warnings.append(f"{question.id}: {odd_cells_note(table, j)}: treated as missing")
     if invalid:
-        rows = [table.row_numbers[i] for i in np.flatnonzero(scores == INVALID)]
+        is_invalid = np.isin(index, [k for k, value in enumerate(uniques) if value in invalid])
+        rows = [table.row_numbers[i] for i in np.flatnonzero(is_invalid)]
         shown = ", ".join(str(r) for r in rows[:ROWS_NAMED_IN_WARNINGS])
         more = f" and {len(rows) - ROWS_NAMED_IN_WARNINGS} more" if len(rows) > 5 else ""
         values = ", ".join(repr(v) for v in invalid[:5])
@@ -363,12 +387,20 @@ def code_question(
     return question
 
 
-def distinct(values: Sequence[Any]) -> tuple[list[Any], np.ndarray, np.ndarray]:
-    """Distinct values, each cell's index into them, and their counts: one C-level pass."""
-    uniques = list(set(values))
-    position = {value: k for k, value in enumerate(uniques)}
-    index = np.fromiter(map(position.__getitem__, values), dtype=np.int32, count=len(values))
-    return uniques, index, np.bincount(index, minlength=len(uniques))
+def odd_cells_note(table: Table, j: int) -> str:
+    """'spreadsheet error cell #DIV/0! in column G ("P3"), rows 17, 40', or "" if none."""
+    odd_codes = [k for k, value in enumerate(table.values) if isinstance(value, OddCell)]
+    if not odd_codes or table.codes is None:  # only coded tables (spreadsheets) have them
+        return ""
+    at = np.flatnonzero(np.isin(table.codes[j], odd_codes)).tolist()
+    if not at:
+        return ""
+    column = table.columns[j]
+    kinds = ", ".join(sorted({column[i].describe() for i in at})[:5])
+    rows = ", ".join(str(table.row_numbers[i]) for i in at[:ROWS_NAMED_IN_WARNINGS])
+    more = len(at) - ROWS_NAMED_IN_WARNINGS
+    rest = f" and {more} more" if more > 0 else ""
+    return f"{kinds} in column {table.column_refs[j]} ({table.headers[j]}), rows {rows}{rest}"
 
 
 def detect_scale(
@@ -387,8 +419,8 @@ def detect_scale(
     answered = 0
     for value, count in counts.items():
         key = keys[value]
-        if not key or missing_label_kind(key) is not None:
-            continue
+        if not key or is_odd_key(key) or missing_label_kind(key) is not None:
+            continue  # odd cells are named when the column is coded, never guessed from
         if is_number_key(key):
             if float(key) in MISSING_NUMBERS:
                 continue
@@ -446,7 +478,7 @@ def _reject_unknown(
 ) -> None:
     for value in counts:
         key = keys[value]
-        if not key or missing_label_kind(key) is not None:
+        if not key or is_odd_key(key) or missing_label_kind(key) is not None:
             continue
         if is_number_key(key) and float(key) in MISSING_NUMBERS:
             continue

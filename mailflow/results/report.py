@@ -292,7 +292,12 @@ def segment_report(
     values: np.ndarray, questions: list[CodedQuestion], weights: np.ndarray | None
 ) -> dict[str, Any]:
     """Per segment value: respondents, and per question its figures beside the rest's."""
-    labels, inverse = np.unique(values.astype(str), return_inverse=True)
+    # A handful of labels: a dict pass instead of np.unique's sort of 100 000 strings.
+    labels = np.array(sorted(set(map(str, values.tolist()))), dtype=object)
+    position = {label: k for k, label in enumerate(labels.tolist())}
+    inverse = np.fromiter(
+        map(position.__getitem__, map(str, values.tolist())), np.intp, len(values)
+    )
     sizes = np.bincount(inverse, minlength=labels.size)
     result: dict[str, Any] = {
         str(label): {"respondents": int(sizes[k]), "questions": {}}

@@ -175,10 +175,39 @@ for _fam in FAMILIES:
         _LABEL_INDEX.setdefault(_label, []).append((_fam, _score))
 
 
+@dataclass(frozen=True)
+class OddCell:
+    """A spreadsheet cell that is neither empty nor an answer: an Excel error such as
+    ``#DIV/0!`` (python-calamine reads it as an empty string) or a logical TRUE/FALSE (a
+    bool, which Python takes as equal to 1 and 0). The readers find these in the file and
+    put this marker in the table so that no later step takes them as a blank or a score."""
+
+    kind: str  # "error" or "logical"
+    text: str  # "#DIV/0!", "TRUE"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def describe(self) -> str:
+        if self.kind == "error":
+            return f"spreadsheet error cell {self.text}"
+        return f"logical (TRUE/FALSE) cell {self.text}"
+
+
+# value_key of an OddCell: "#" never survives normalize_label, so no label or number has it.
+ODD_KEY_PREFIX = "#"
+
+
+def is_odd_key(key: str) -> bool:
+    return key.startswith(ODD_KEY_PREFIX)
+
+
 def value_key(value: object) -> str:
     """One comparable key for a raw cell: integral numbers as ``"4"``, text normalised."""
     if value is None or value == "":
         return ""
+    if isinstance(value, OddCell):
+        return f"{ODD_KEY_PREFIX}{value.kind} {value.text}"
     if isinstance(value, bool):
         return str(int(value))
     if isinstance(value, int | float):

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import compress
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
+from xml.etree import ElementTree
+from xml.sax.saxutils import unescape
+
+import numpy as np
 
 from mailflow.errors import UserError
+from mailflow.results.scales import OddCell
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -23,17 +32,23 @@ DATA_SHEET_NAMES = ("dane", "data", "wyniki", "baza", "results")
 
 @dataclass
 class Table:
-    """One sheet of answers: ``columns[j][i]`` is respondent i's cell in column j."""
+    """One sheet of answers: ``columns[j][i]`` is respondent i's cell in column j.
+
+    ``codes`` (when the table was read through :func:`table_from_rows`) holds the same cells
+    as indexes into ``values``, one row per column: equal cells share one code, so a column's
+    distinct values are a numpy pass (:meth:`distinct`) instead of a hash per cell."""
 
     source: str  # file name (and sheet) for messages
     headers: list[str]
-    columns: list[list[Any]]
+    columns: Sequence[list[Any]]
     row_numbers: list[int]  # file row of each respondent
     column_refs: list[str]  # "G" in a spreadsheet or CSV, the variable name in SPSS
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # SPSS: key -> label
     variable_labels: dict[str, str] = field(default_factory=dict)
     missing_values: dict[str, set[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    codes: np.ndarray | None = None  # int32, shape (columns, respondents)
+    values: list[Any] = field(default_factory=list)
 
     @property
     def respondents(self) -> int:
@@ -46,6 +61,48 @@ class Table:
         column_text = f"column {ref}" if ref == header else f'column {ref} ("{header}")'
         return f"row {self.row_numbers[row_index]}, {column_text}"
 
+    def distinct(self, j: int) -> tuple[list[Any], np.ndarray, np.ndarray]:
+        """Column j's distinct values, each cell's index into them, and their counts."""
+        if self.codes is None:
+            column = self.columns[j]
+            uniques = list(set(column))
+            position = {value: k for k, value in enumerate(uniques)}
+            index = np.fromiter(map(position.__getitem__, column), np.int32, count=len(column))
+            return uniques, index, np.bincount(index, minlength=len(uniques))
+        column_codes = self.codes[j]
+        counts = np.bincount(column_codes, minlength=len(self.values))
+        present = np.flatnonzero(counts)
+        renumber = np.zeros(len(self.values), dtype=np.int32)
+        renumber[present] = np.arange(present.size, dtype=np.int32)
+        values = self.values
+        return [values[k] for k in present.tolist()], renumber[column_codes], counts[present]
+
+
+class CodedColumns(Sequence[list[Any]]):
+    """A coded table's columns as lists of values, each made when first asked for: most
+    question columns are only ever used through their codes."""
+
+    def __init__(self, codes: np.ndarray, values: list[Any]) -> None:
+        self._codes = codes
+        self._cells = np.empty(len(values), dtype=object)
+        self._cells[:] = values
+        self._made: dict[int, list[Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    @overload
+    def __getitem__(self, j: int) -> list[Any]: ...
+    @overload
+    def __getitem__(self, j: slice) -> list[list[Any]]: ...
+    def __getitem__(self, j: int | slice) -> list[Any] | list[list[Any]]:
+        if isinstance(j, slice):
+            return [self[k] for k in range(len(self))[j]]
+        j = range(len(self))[j]  # negative indexes, IndexError
+        if j not in self._made:
+            self._made[j] = self._cells[self._codes[j]].tolist()
+        return self._made[j]
+
 
 def column_letter(index: int) -> str:
     letters = ""
@@ -56,63 +113,129 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_index(letters: str) -> int:
+    """0 for "A", 27 for "AB"."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+class _Codes(dict[Any, int]):
+    """Value -> code, a new code for each value not seen yet (``__missing__`` runs once per
+    distinct value; every other look-up stays inside dict's C code)."""
+
+    def __missing__(self, value: Any) -> int:
+        self[value] = code = len(self)
+        return code
+
+
+def code_rows(rows: Iterable[Sequence[Any]], width: int) -> tuple[np.ndarray, list[Any]]:
+    """Rows of equal width as a (rows, width) int32 array of codes into a list of values.
+
+    One dict look-up per cell is all the per-cell Python work a table costs: equal cells
+    (``1`` and ``1.0`` too; they code the same) share one code and one value object, which
+    also keeps memory to one object per distinct value instead of one per cell. Bools
+    compare equal to 1 and 0 and so share their code: readers find them (and error cells)
+    in the file and put :class:`OddCell` markers over them afterwards."""
+    codes = _Codes()
+    flat: list[int] = []
+    extend, code = flat.extend, codes.__getitem__
+    for row in rows:
+        extend(map(code, row))
+    matrix = np.array(flat, dtype=np.int32).reshape(-1, width) if width else np.zeros((0, 0))
+    # Whichever equal value came first is the one kept; a bool there would stand for the
+    # numbers that share its code (its own cells are marked separately).
+    values = [float(v) if type(v) is bool else v for v in codes]
+    return matrix.astype(np.int32, copy=False), values
+
+
 def table_from_rows(
-    source: str, rows: list[list[Any]], first_row_number: int = 1, first_column: int = 0
+    source: str,
+    rows: Iterable[Sequence[Any]],
+    first_row_number: int = 1,
+    first_column: int = 0,
+    *,
+    width: int | None = None,
+    odd: dict[tuple[int, int], OddCell] | None = None,
 ) -> Table:
-    """Header row first; empty rows are dropped (they are not respondents)."""
-    # any() is a fast C pass; only rows it calls empty are checked cell by cell (0 is a value).
-    flags = list(map(any, rows))
-    for i in (i for i, flag in enumerate(flags) if not flag):
-        flags[i] = _non_empty(rows[i])
-    kept = list(compress(range(len(rows)), flags))
-    if not kept:
+    """Header row first; empty rows are dropped (they are not respondents).
+
+    ``width`` says every row has that many cells (a spreadsheet range), else rows are padded
+    to the widest. ``odd`` puts markers at (file row, column) positions counted from 1 and
+    0: cells the reader shows as something they are not (see :class:`OddCell`)."""
+    if width is None:
+        listed = [list(row) for row in rows]
+        width = max(map(len, listed), default=0)
+        rows = [row + [""] * (width - len(row)) if len(row) < width else row for row in listed]
+    matrix, values = code_rows(rows, width)
+    return coded_table(source, matrix, values, first_row_number, first_column, odd)
+
+
+def coded_table(
+    source: str,
+    matrix: np.ndarray,
+    values: list[Any],
+    first_row_number: int,
+    first_column: int,
+    odd: dict[tuple[int, int], OddCell] | None = None,
+) -> Table:
+    """The table of :func:`code_rows`' output: title rows, header, trailing empty area."""
+    width = matrix.shape[1]
+    notes: list[str] = []
+    for (row_number, column), cell in sorted((odd or {}).items()):
+        i, j = row_number - first_row_number, column - first_column
+        if 0 <= i < matrix.shape[0] and 0 <= j < width:
+            matrix[i, j] = len(values)
+            values.append(cell)
+        else:  # not expected: the reader's range holds every non-empty cell
+            notes.append(f"{cell.describe()} in row {row_number} lies outside the data range")
+    # Blank or not is decided once per distinct value, then looked up for every cell.
+    blank = np.fromiter(map(_blank, values), dtype=bool, count=len(values))
+    filled: np.ndarray = ~blank[matrix] if matrix.size else np.zeros(matrix.shape, dtype=bool)
+    kept = np.flatnonzero(filled.any(axis=1)) if width else np.zeros(0, dtype=np.intp)
+    if not kept.size:
         raise UserError(f"{source}: the file is empty")
-    body = list(compress(rows, flags))
-    header_at = header_position(body[:20])
-    skipped = kept[:header_at]
-    body, kept = body[header_at:], kept[header_at:]
-    widths = set(map(len, body))
-    width = max(widths)
-    if len(widths) > 1:
-        body = [list(row) + [""] * (width - len(row)) for row in body]
-    columns = [list(column) for column in zip(*body, strict=True)]
-    numbers = [i + first_row_number for i in kept]
-    table = table_from_columns(source, columns, numbers, first_column)
-    if skipped:
-        titles = ", ".join(str(i + first_row_number) for i in skipped)
-        table.notes.append(f"row(s) {titles} above the header row taken as a title and skipped")
-    return table
-
-
-def header_position(rows: list[list[Any]]) -> int:
-    """Title lines above the header have one or two cells; the header is the first row
-    filled at least half as wide as the widest of the first rows."""
-    counts = [sum(not _blank(v) for v in row) for row in rows]
-    if not counts:
-        return 0
-    needed = max(3, (max(counts) + 1) // 2)
-    return next((k for k, count in enumerate(counts) if count >= needed), 0)
-
-
-def table_from_columns(
-    source: str, columns: list[list[Any]], row_numbers: list[int], first_column: int = 0
-) -> Table:
-    """``columns`` hold the header row first, then one cell per respondent."""
-    width = len(columns)
-    while width and _blank(columns[width - 1][0]) and not _non_empty(columns[width - 1]):
+    header_at = header_position(filled[kept[:20]].sum(axis=1).tolist())
+    skipped, kept = kept[:header_at], kept[header_at:]
+    used = np.asarray(filled[kept].any(axis=0))
+    while width and not used[width - 1]:
         width -= 1  # trailing columns without header and values are the sheet's empty area
-    headers = [_header_text(columns[j][0]) for j in range(width)]
+    header_codes = matrix[kept[0], :width].tolist()
+    headers = [_header_text(values[k]) for k in header_codes]
     for j, header in enumerate(headers):
         if not header:
             raise UserError(
                 f"{source}: column {column_letter(j + first_column)} has values but no header "
-                f"(row {row_numbers[0]})"
+                f"(row {kept[0] + first_row_number})"
             )
-    if len(row_numbers) < 2:
+    if kept.size < 2:
         raise UserError(f"{source}: the file has a header row but no respondents")
-    body = [columns[j][1:] for j in range(width)]
-    refs = [column_letter(j + first_column) for j in range(width)]
-    return Table(source, headers, body, row_numbers[1:], refs)
+    body = np.ascontiguousarray(matrix[kept[1:], :width].T)
+    table = Table(
+        source,
+        headers,
+        CodedColumns(body, values),
+        (kept[1:] + first_row_number).tolist(),
+        [column_letter(j + first_column) for j in range(width)],
+        notes=notes,
+        codes=body,
+        values=values,
+    )
+    if skipped.size:
+        titles = ", ".join(str(i + first_row_number) for i in skipped.tolist())
+        table.notes.append(f"row(s) {titles} above the header row taken as a title and skipped")
+    return table
+
+
+def header_position(counts: list[int]) -> int:
+    """Title lines above the header have one or two cells; the header is the first row
+    filled at least half as wide as the widest of the first rows (``counts``: filled cells
+    in each of the first rows)."""
+    if not counts:
+        return 0
+    needed = max(3, (max(counts) + 1) // 2)
+    return next((k for k, count in enumerate(counts) if count >= needed), 0)
 
 
 def _header_text(value: Any) -> str:
@@ -123,10 +246,6 @@ def _header_text(value: Any) -> str:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value != value
-
-
-def _non_empty(row: Any) -> bool:
-    return any(not _blank(v) for v in row)
 
 
 # ---------------------------------------------------------------------------- CSV
@@ -205,25 +324,252 @@ class Workbook:
             raise UserError(f"{self.path.name} [{name}]: cannot read the sheet: {error}") from None
 
     def table(self, name: str, source: str) -> Table:
-        """The data sheet, each distinct value kept once.
+        """The data sheet, its error and TRUE/FALSE cells marked as :class:`OddCell`.
 
-        calamine makes a new Python object for every cell; 3 million of them cost hundreds of
-        megabytes and make every later set/dict pass hash each one again. Mapping each row
-        through one dict as it arrives keeps a single object per distinct value (equal values
-        such as 1 and 1.0 become one object; they code the same)."""
-        try:
-            sheet = self._book.get_sheet_by_name(name)
-            distinct: dict[Any, Any] = {}
-            keep = distinct.setdefault
-            rows = [list(map(keep, row, row)) for row in sheet.iter_rows()]
-        except Exception as error:
-            raise UserError(f"{source}: cannot read the sheet: {error}") from None
-        if sheet.start is None or sheet.end is None or not rows:
+        python-calamine reads an error cell as an empty string and offers no way to tell it
+        from one, so XLSX and ODS files are searched for error and logical cells directly.
+        The search runs in a second thread while calamine parses the sheet (it releases the
+        GIL), so on two cores it costs no wall time."""
+        finder = ODD_CELL_FINDERS.get(self.path.suffix.lower(), _no_finder)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            search = pool.submit(finder, self.path, name)
+            try:
+                sheet = self._book.get_sheet_by_name(name)
+                if sheet.start is None or sheet.end is None:
+                    raise UserError(f"{source}: the sheet is empty")
+                logical: list[tuple[int, int, bool]] = []
+                rows: Iterable[list[Any]] = sheet.iter_rows()
+                if finder is _no_finder:
+                    rows = _watch_logical(rows, logical)
+                matrix, values = code_rows(rows, sheet.width)
+                odd = search.result()
+            except UserError:
+                raise
+            except Exception as error:
+                raise UserError(f"{source}: cannot read the sheet: {error}") from None
+        if not matrix.size:
             raise UserError(f"{source}: the sheet is empty")
         # iter_rows starts at the used area's first column; rows are counted from row 1 in
         # the calamine versions we know, and from the used area's first row otherwise.
-        first_row = sheet.end[0] + 2 - len(rows)
-        return table_from_rows(source, rows, first_row, sheet.start[1])
+        first_row = sheet.end[0] + 2 - matrix.shape[0]
+        first_column = sheet.start[1]
+        if odd is None:  # no search for this format (XLS, XLSB) or a file it cannot read
+            if finder is not _no_finder:
+                for _ in _watch_logical(sheet.iter_rows(), logical):
+                    pass
+            odd = {
+                (first_row + i, first_column + j): OddCell("logical", "TRUE" if v else "FALSE")
+                for i, j, v in logical
+            }
+        return coded_table(source, matrix, values, first_row, first_column, odd)
+
+
+OddCells = dict[tuple[int, int], OddCell]
+
+
+def _no_finder(path: Path, sheet: str) -> OddCells | None:
+    return None
+
+
+def _watch_logical(
+    rows: Iterable[list[Any]], found: list[tuple[int, int, bool]]
+) -> Iterator[list[Any]]:
+    """The rows unchanged, noting where a bool is (a type test per cell: formats only)."""
+    for i, row in enumerate(rows):
+        if bool in set(map(type, row)):
+            found.extend((i, j, v) for j, v in enumerate(row) if type(v) is bool)
+        yield row
+
+
+# ------------------------------------------------------ error and logical cells in files
+
+_XML_SPACE = b" \t\r\n"
+_XLSX_MARKERS = (b't="e"', b't="b"', b"t='e'", b"t='b'")
+_XLSX_REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Z]{1,3})\$?([0-9]+)["']""")
+_XLSX_VALUE = re.compile(rb"<v(?:\s[^>]*)?>([^<]*)</v>")
+_XLSX_CELL = re.compile(rb"<c(?=[\s>/])[^>]*")
+_XLSX_ROW = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
+CHUNK = 1 << 22
+
+
+def xlsx_odd_cells(path: Path, sheet: str) -> OddCells | None:
+    """(row from 1, column from 0) -> marker for each error (t="e") and logical (t="b")
+    cell of one XLSX sheet, found by a byte search of the sheet's XML read in chunks."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile):
+        return None  # calamine read it as another format; the caller falls back
+    found: OddCells = {}
+    with archive:
+        member = _xlsx_sheet_member(archive, sheet)
+        if member is None:
+            return None
+        with archive.open(member) as stream:
+            rest = b""
+            while True:
+                chunk = stream.read(CHUNK)
+                block = rest + chunk
+                # Search whole rows only: a cell's row start is needed when it has no "r".
+                cut = len(block) if not chunk else block.rfind(b"<row")
+                if cut <= 0 and chunk:
+                    cut = block.rfind(b"</c>") + 1
+                # Writers quote attributes with '"'; the "'" forms only where one appears.
+                markers = _XLSX_MARKERS if b"'" in block else _XLSX_MARKERS[:2]
+                for marker in markers:
+                    at = block.find(marker, 0, cut)
+                    while at >= 0:
+                        _xlsx_cell(block, at, found, path.name, sheet)
+                        at = block.find(marker, at + 1, cut)
+                if not chunk:
+                    return found
+                rest = block[max(cut, 0) :]
+
+
+def _xlsx_cell(block: bytes, at: int, found: OddCells, file: str, sheet: str) -> None:
+    start, close = block.rfind(b"<c", 0, at), block.find(b">", at)
+    if (
+        start < 0
+        or close < 0
+        or block[at - 1] not in _XML_SPACE
+        or block[start + 2] not in _XML_SPACE
+        or block.find(b">", start, at) >= 0
+    ):
+        return  # the marker is text inside a cell, not an attribute of one
+    end = block.find(b"</c>", close)
+    value = _XLSX_VALUE.search(block, close, end) if block[close - 1] != ord("/") else None
+    text = unescape(value.group(1).decode("utf-8", "replace")).strip() if value else ""
+    if block[at + 3] == ord("b"):
+        cell = OddCell("logical", "FALSE" if text in ("0", "") else "TRUE")
+    else:
+        cell = OddCell("error", text or "#ERROR")
+    ref = _XLSX_REF.search(block, start, close)
+    if ref is not None:
+        found[(int(ref.group(2)), column_index(ref.group(1).decode()))] = cell
+        return
+    # No "r" (allowed, rare): the row's own number and the cells before it in the row.
+    row_at = block.rfind(b"<row", 0, start)
+    row_ref = _XLSX_ROW.search(block, row_at, block.find(b">", row_at)) if row_at >= 0 else None
+    if row_ref is None:
+        raise UserError(f"{file} [{sheet}]: a {cell.describe()} whose position cannot be told")
+    column = -1
+    for other in _XLSX_CELL.finditer(block, row_at, close):
+        named = _XLSX_REF.search(other.group(0))
+        column = column_index(named.group(1).decode()) if named else column + 1
+    found[(int(row_ref.group(1)), column)] = cell
+
+
+def _xlsx_sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member of a sheet, through the package's relationships."""
+
+    def targets(rels: str) -> dict[str, tuple[str, str]]:
+        root = ElementTree.fromstring(archive.read(rels))
+        return {
+            el.get("Id", ""): (el.get("Type", ""), el.get("Target", ""))
+            for el in root
+            if el.tag.endswith("Relationship")
+        }
+
+    def resolve(base: str, target: str) -> str:
+        if target.startswith("/"):
+            return target.lstrip("/")
+        return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+    try:
+        book = next(
+            (
+                resolve("", target)
+                for kind, target in targets("_rels/.rels").values()
+                if kind.endswith("/officeDocument")
+            ),
+            "xl/workbook.xml",
+        )
+        book_rels = targets(
+            posixpath.join(posixpath.dirname(book), "_rels", f"{posixpath.basename(book)}.rels")
+        )
+        for element in ElementTree.fromstring(archive.read(book)).iter():
+            if element.tag.endswith("}sheet") and element.get("name") == sheet:
+                rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), "")
+                member = resolve(book, book_rels.get(rid, ("", ""))[1])
+                return member if member in archive.namelist() else None
+    except (KeyError, ElementTree.ParseError):
+        return None
+    return None
+
+
+_ODS = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "calcext": "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0",
+}
+_ODS_MARKERS = (b'value-type="boolean"', b'value-type="error"')
+
+
+def ods_odd_cells(path: Path, sheet: str) -> OddCells | None:
+    """The same for an ODS sheet: a byte search says whether the document has any such
+    cell at all; only then is content.xml parsed to tell where they are."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile):
+        return None
+    with archive:
+        try:
+            stream = archive.open("content.xml")
+        except KeyError:
+            return None
+        with stream:
+            rest, any_found = b"", False
+            while not any_found and (chunk := stream.read(CHUNK)):
+                block = rest + chunk
+                any_found = any(marker in block for marker in _ODS_MARKERS)
+                rest = block[-64:]
+        if not any_found:
+            return {}
+        with archive.open("content.xml") as stream:
+            return _ods_locate(stream, sheet)
+
+
+def _ods_locate(stream: Any, sheet: str) -> OddCells:
+    table, office, calcext = (f"{{{_ODS[k]}}}" for k in ("table", "office", "calcext"))
+    found: OddCells = {}
+    inside, row, column = False, 0, 0
+    in_row: list[tuple[int, OddCell]] = []
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            if tag == f"{table}table":
+                inside, row = element.get(f"{table}name") == sheet, 0
+            elif tag == f"{table}table-row":
+                column, in_row = 0, []
+            continue
+        if tag in (f"{table}table-cell", f"{table}covered-table-cell"):
+            if not inside:
+                element.clear()
+                continue
+            repeat = int(element.get(f"{table}number-columns-repeated", "1"))
+            cell = None
+            if element.get(f"{office}value-type") == "boolean":
+                truth = element.get(f"{office}boolean-value", "").lower() == "true"
+                cell = OddCell("logical", "TRUE" if truth else "FALSE")
+            elif element.get(f"{calcext}value-type") == "error":
+                cell = OddCell("error", "".join(element.itertext()).strip() or "#ERROR")
+            if cell is not None:
+                in_row.extend((column + k, cell) for k in range(min(repeat, 16384)))
+            column += repeat
+            element.clear()
+        elif tag == f"{table}table-row":
+            repeat = int(element.get(f"{table}number-rows-repeated", "1"))
+            for k in range(min(repeat, 1_048_576) if inside and in_row else 0):
+                found.update(((row + k + 1, j), cell) for j, cell in in_row)
+            row += repeat
+            element.clear()
+    return found
+
+
+ODD_CELL_FINDERS: dict[str, Callable[[Path, str], OddCells | None]] = {
+    ".xlsx": xlsx_odd_cells,
+    ".xlsm": xlsx_odd_cells,
+    ".ods": ods_odd_cells,
+}
 
 
 def read_workbook(path: Path) -> dict[str, list[list[Any]]]:
