@@ -51,9 +51,13 @@ class Archive:
     def path_for(self, digest: str) -> Path:
         return self.root / digest[:2] / digest[2:4] / digest
 
-    def put(self, data: bytes) -> str:
-        """Store ``data`` (if not already there) and return its sha256."""
-        digest = sha256_hex(data)
+    def put(self, data: bytes, digest: str | None = None) -> str:
+        """Store ``data`` (if not already there) and return its sha256.
+
+        ``digest`` is the sha256 the caller has just computed of these very bytes (intake
+        hashes every message anyway): passing it saves hashing megabytes twice.
+        """
+        digest = digest or sha256_hex(data)
         target = self.path_for(digest)
         if target.exists():
             return digest

@@ -361,6 +361,28 @@ def test_it_quarantines_a_poison_message_and_goes_on_with_the_next(
     assert b"Trucizna" in raw
 
 
+def test_one_failing_message_in_a_large_batch_leaves_the_others_processed_once(
+    app: App, dovecot: Dovecot, mailbox: Account
+) -> None:
+    # Twenty at once: parsed by the worker while fetched, stored and acted on in groups.
+    dovecot.append_many("ankieta", [ours(n, "Trucizna" if n == 7 else "Oferta") for n in range(20)])
+    calls: list[str] = []
+
+    def act(app: App, session: Session, message: models.Message, parsed: ParsedMessage) -> None:
+        session.add(models.Event(at=app.clock.now(), action="acted", actor="test"))
+        if "Trucizna" in message.subject:
+            raise ValueError("cannot read this one")
+        calls.append(message.subject)
+
+    stats = poll_once(app, act)
+
+    assert (stats.processed, stats.quarantined) == (19, 1)
+    # Each message acted on once, in order of arrival, in spite of the group's rollback.
+    assert calls == [f"Oferta {n}" for n in range(20) if n != 7]
+    assert count(app, models.Event) == 19
+    assert len(folder_snapshot(mailbox, "mailflow/quarantine")) == 1
+
+
 def test_it_parks_a_message_whose_processing_keeps_crashing(
     sqlite_app: App, dovecot: Dovecot, mailbox: Account
 ) -> None:

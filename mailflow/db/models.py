@@ -104,9 +104,6 @@ class Message(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id_header: Mapped[str] = mapped_column(String(998))
     sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
-    # The message as its author wrote it, without the trace headers each delivery adds: the
-    # same message delivered again (one more Received:) has the same content_sha256.
-    content_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     folder: Mapped[str] = mapped_column(String(255))
