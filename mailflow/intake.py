@@ -44,7 +44,7 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -808,7 +808,7 @@ def quarantine_message(
     app: App, message_id: int, reason: str, parsed: ParsedMessage | None = None
 ) -> None:
     with transaction(app.sessions) as session:
-        message = session.get(models.Message, message_id)
+        message = session.get(models.Message, message_id, with_for_update=True)
         if message is None:
             return
         _quarantine_in(app, session, message, reason, parsed)
@@ -1152,6 +1152,7 @@ def _finish_group(app: App, act: Act, items: list[tuple[int, ParsedMessage]]) ->
         done: list[tuple[int, str, str | None, str | None, str]] = []
         try:
             with transaction(app.sessions) as session:
+                claim_received(session, [m for m, _ in group])
                 rows = {
                     row.id: row
                     for row in session.scalars(
@@ -1227,9 +1228,27 @@ def _finish_in_group(
     return (message.id, "processed", parsed.kind, parsed.token, "")
 
 
+def claim_received(session: Session, message_ids: list[int]) -> None:
+    """Lock these messages, while received, until the transaction ends; read them after this.
+
+    A second processor of the same message (a retry from the status page while the daemon's
+    pass reaches it) waits here, then reads it processed and skips it, instead of acting on it
+    a second time. An UPDATE that changes nothing takes the row locks in PostgreSQL and the
+    write lock in SQLite, which has no row locks (a ``SELECT ... FOR UPDATE`` would not lock
+    anything there).
+    """
+    session.execute(
+        update(models.Message)
+        .where(models.Message.id.in_(message_ids), models.Message.status == "received")
+        .values(status="received")
+        .execution_options(synchronize_session=False)
+    )
+
+
 def process_message(app: App, act: Act, message_id: int) -> str:
     """Parse one received message and hand it to ``act``: processed, quarantined or skipped."""
     with transaction(app.sessions) as session:
+        claim_received(session, [message_id])
         message = session.get(models.Message, message_id)
         if message is None or message.status != "received":
             return "skipped"
@@ -1258,6 +1277,7 @@ def _finish(
         if isinstance(prepared, Exception):
             raise prepared
         with transaction(app.sessions) as session:
+            claim_received(session, [message_id])
             message = session.get(models.Message, message_id)
             if message is None or message.status != "received":
                 return "skipped"

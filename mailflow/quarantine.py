@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mailflow.app import App
@@ -41,6 +41,15 @@ def list_open(app: App) -> list[dict[str, Any]]:
 
 
 def _open_entry(session: Session, entry_id: int) -> models.QuarantineEntry:
+    # Locked until the caller commits (a no-op UPDATE locks in PostgreSQL and SQLite alike):
+    # two people retrying or dismissing one entry at once (status page and CLI) are served
+    # one after the other, and the second is told it is done.
+    session.execute(
+        update(models.QuarantineEntry)
+        .where(models.QuarantineEntry.id == entry_id)
+        .values(resolved_at=models.QuarantineEntry.resolved_at)
+        .execution_options(synchronize_session=False)
+    )
     entry = session.get(models.QuarantineEntry, entry_id)
     if entry is None:
         raise UserError(f"no quarantine entry {entry_id}")

@@ -34,6 +34,7 @@ from mailflow.intake import (
     content_digest,
     mailbox_lock,
     poll_once,
+    process_message,
     run_intake_loop,
     run_token_command,
 )
@@ -401,6 +402,43 @@ def test_it_parks_a_message_whose_processing_keeps_crashing(
     with app.sessions() as session:
         entry = session.scalars(select(models.QuarantineEntry)).one()
         assert f"after {MAX_ATTEMPTS} attempts" in entry.reason
+
+
+def test_two_processors_of_one_message_act_on_it_once(
+    app: App, dovecot: Dovecot, mailbox: Account
+) -> None:
+    # E.g. "retry" on the status page while the daemon's pass reaches the same message.
+    dovecot.append_many("ankieta", [ours(1)])
+
+    def crash(*_: object) -> None:
+        raise SystemExit("the process dies here")
+
+    with pytest.raises(SystemExit):
+        poll_once(app, crash)  # archived, still "received"
+    with app.sessions() as session:
+        message_id = session.scalars(select(models.Message.id)).one()
+    calls: list[int] = []
+
+    def slow(app: App, session: Session, message: models.Message, parsed: ParsedMessage) -> None:
+        calls.append(message.id)
+        time.sleep(0.5)
+
+    outcomes: list[str] = []
+    workers = [
+        threading.Thread(target=lambda: outcomes.append(process_message(app, slow, message_id)))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+
+    assert calls == [message_id]
+    # The second one waited and found it done (PostgreSQL), or was refused the write lock
+    # and leaves it for a later pass, which then finds it done (SQLite).
+    assert sorted(outcomes) in (["processed", "skipped"], ["deferred", "processed"])
+    with app.sessions() as session:
+        assert session.get(models.Message, message_id).status == "processed"  # type: ignore[union-attr]
 
 
 def test_it_leaves_processed_mail_in_place_when_told_to(
