@@ -8,7 +8,10 @@
    against imap-tools ``fetch(bulk=True, mark_seen=False)`` of the same messages.
 3. One poll with nothing new on a ``--big``-message mailbox (ms, open connection), against a
    bare ``UID SEARCH``; and arrival-to-archived latency with IDLE (p50, p95), against the
-   server's own IDLE notification latency.
+   server's own IDLE notification latency. Dovecot waits a fixed 500 ms before it tells an
+   IDLE client of new mail (NOTIFY_DELAY_MSECS in src/lib-storage/mailbox-watch.c, not a
+   setting), so no client of it gets under 500 ms; "mailflow's own share" is the latency
+   after that notice, the part this code controls.
 """
 
 from __future__ import annotations
@@ -245,10 +248,12 @@ def latency(dovecot: Dovecot, work: Path, rng: random.Random) -> None:
     def p(values: list[float], q: int) -> float:
         return statistics.quantiles(values, n=100)[q - 1]
 
+    ours_share = [ours - idle for ours, idle in zip(ours_latency, idle_latency, strict=True)]
     print(
         f"3b. arrival to archived with IDLE: p50 {p(ours_latency, 50):.0f} ms, p95 "
         f"{p(ours_latency, 95):.0f} ms vs server IDLE notice p50 {p(idle_latency, 50):.0f} ms, "
-        f"p95 {p(idle_latency, 95):.0f} ms"
+        f"p95 {p(idle_latency, 95):.0f} ms; mailflow's own share p50 "
+        f"{p(ours_share, 50):.0f} ms, p95 {p(ours_share, 95):.0f} ms"
     )
 
 
