@@ -163,3 +163,21 @@ def test_every_example_is_a_typed_document() -> None:
     assert all(isinstance(doc, DocumentContext) for doc in EXAMPLES.values())
     inquiry = EXAMPLES["zapytanie_o_cene"]
     assert isinstance(inquiry, PriceInquiry) and isinstance(inquiry.vendor, Vendor)
+
+
+def test_a_wheel_carries_every_template_to_where_the_renderer_looks() -> None:
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    setuptools = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    [(target, patterns)] = setuptools["data-files"].items()
+    # render._templates_dir falls back to <prefix>/<target> outside a checkout.
+    assert target == "share/mailflow/doc_templates"
+    shipped = {
+        name
+        for name in (f"doc_templates/{n}.docx" for n in DOCUMENT_NAMES)
+        if any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+    }
+    assert len(shipped) == len(DOCUMENT_NAMES)
+    assert any(fnmatch.fnmatch("doc_templates/publikacja_wynikow.html", p) for p in patterns)

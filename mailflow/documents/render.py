@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,7 +26,16 @@ from mailflow.documents.charts import Chart
 from mailflow.documents.contexts import DOCUMENT_NAMES
 from mailflow.errors import UserError
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
+
+def _templates_dir() -> Path:
+    """Our templates: beside the package in a checkout, under <prefix>/share from a wheel."""
+    checkout = Path(__file__).resolve().parents[2] / "doc_templates"
+    if checkout.is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "mailflow" / "doc_templates"
+
+
+TEMPLATES_DIR = _templates_dir()
 LANGUAGE = "pl-PL"
 _LEFTOVER = re.compile(r"\{\{|\{%|\{#|%\}")
 
