@@ -214,9 +214,25 @@ def run_baseline(path: Path) -> dict[str, object]:
     }
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started its own program.
+
+    Not ``ru_maxrss``: Linux carries that over an exec from the process that forked us (here
+    the parent that generated the file), so both children reported the parent's peak.
+    ``VmHWM`` belongs to the new program's memory alone.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(kind: str, path: Path) -> None:
     result = run_mailflow(path) if kind == "mailflow" else run_baseline(path)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mb"] = peak_rss_mb()
     print(json.dumps(result))
 
 
