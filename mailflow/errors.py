@@ -5,13 +5,42 @@ any error raised while handling a message into a quarantine entry with ``str(err
 reason. Only bugs (anything that is not a :class:`MailflowError`) give a traceback.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Self
+
 
 class MailflowError(Exception):
     """Base of every error mailflow raises on purpose."""
 
 
 class UserError(MailflowError):
-    """Bad input from a person: a config value, a file, a command-line argument."""
+    """Bad input from a person: a config value, a file, a command-line argument.
+
+    An error a person may meet on the status page is raised with :meth:`of`, which keeps the
+    English template and its values apart, so the page can show it in its own language.
+    """
+
+    # Class-level defaults: an error raised the plain way (or a subclass with its own
+    # ``__init__``) has no template, and the page shows ``str(error)`` as it is.
+    template: str | None = None
+    params: Mapping[str, object] = MappingProxyType({})
+
+    @classmethod
+    def of(cls, template: str, /, **params: object) -> Self:
+        """An error whose text can be translated: ``template`` uses ``%(name)s`` placeholders.
+
+        ``str(error)`` is the English template filled in (what the CLI prints); the page looks
+        the template up in its catalogue and fills it in the same way. The style is gettext's,
+        and like flask-babel's ``gettext`` a template without values is not %-formatted, so
+        both sides read one template the same way.
+        """
+        error = cls(template % params if params else template)
+        error.template = template
+        error.params = params
+        return error
 
 
 class PermanentError(MailflowError):

@@ -176,7 +176,7 @@ def call_for_topics(
 def catalogue(app: App, session: Session, campaign: models.Campaign) -> bytes:
     topics = topics_of(session, campaign)
     if not topics:
-        raise UserError("the catalogue has no topics yet")
+        raise UserError.of("the catalogue has no topics yet")
     document = docs.TopicCatalogue(**_letter(app, campaign, "coordinator"), topics=topics)
     data = render(app, "katalog_zagadnien", document)
     return keep(
@@ -288,7 +288,9 @@ def comparison(app: App, session: Session, campaign: models.Campaign) -> tuple[b
     today = local_today(app)
     rate = app.config.procedure.eur_rate_on(today)
     if rate is None:
-        raise UserError(f"procedure.eur_rate has no PLN/EUR rate in force on {today.isoformat()}")
+        raise UserError.of(
+            "procedure.eur_rate has no PLN/EUR rate in force on %(day)s", day=today.isoformat()
+        )
     rate_from = max(d for d in app.config.procedure.eur_rate if d <= today)
     manager = person(app.config, "os_manager")
     document = docs.QuoteComparison(
@@ -394,7 +396,7 @@ def results_context(
         .order_by(models.SurveyResult.id.desc())
     ).first()
     if result is None:
-        raise UserError("no survey results recorded for this campaign yet")
+        raise UserError.of("no survey results recorded for this campaign yet")
     previous = session.scalars(
         select(models.SurveyResult)
         .where(models.SurveyResult.year == campaign.year - 1)

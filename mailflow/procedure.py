@@ -236,15 +236,28 @@ def active_campaign(session: Session) -> models.Campaign | None:
 def campaign_for_year(session: Session, year: int) -> models.Campaign:
     campaign = session.scalar(select(models.Campaign).where(models.Campaign.year == year))
     if campaign is None:
-        raise UserError(f"there is no campaign for {year}")
+        raise UserError.of("there is no campaign for %(year)s", year=year)
     return campaign
 
 
 def require_step(campaign: models.Campaign, *steps: int) -> None:
     if campaign.step not in steps:
-        raise UserError(
-            f"campaign {campaign.year} is at step {campaign.step}; this is possible at step "
-            + " or ".join(str(s) for s in steps)
+        *earlier, last = (str(s) for s in steps)
+        if not earlier:
+            raise UserError.of(
+                "campaign %(year)s is at step %(step)s; this is possible at step %(allowed)s",
+                year=campaign.year,
+                step=campaign.step,
+                allowed=last,
+            )
+        # The conjunction is in the template, so the page can say it in its own language.
+        raise UserError.of(
+            "campaign %(year)s is at step %(step)s; this is possible at step %(allowed)s "
+            "or %(last)s",
+            year=campaign.year,
+            step=campaign.step,
+            allowed=", ".join(earlier),
+            last=last,
         )
 
 
@@ -257,12 +270,16 @@ def start_campaign(
     """Open the year's campaign and ask the contributors for topics (IN-13 "Wejście")."""
     this_year = today(app).year
     if not this_year - 1 <= year <= this_year + 1:
-        raise UserError(f"a campaign is for this year or the next or last one, not {year}")
+        raise UserError.of(
+            "a campaign is for this year or the next or last one, not %(year)s", year=year
+        )
     if session.scalar(select(models.Campaign).where(models.Campaign.year == year)):
-        raise UserError(f"the campaign for {year} already exists")
+        raise UserError.of("the campaign for %(year)s already exists", year=year)
     running = active_campaign(session)
     if running is not None:
-        raise UserError(f"the campaign for {running.year} is still running; finish it first")
+        raise UserError.of(
+            "the campaign for %(year)s is still running; finish it first", year=running.year
+        )
     campaign = models.Campaign(
         year=year,
         case_ref=f"{app.config.office.case_prefix}.{year}",
@@ -456,7 +473,7 @@ def confirm_catalogue(
 ) -> str:
     require_step(campaign, STEP_TOPICS)
     if not paperwork.topics_of(session, campaign):
-        raise UserError("the catalogue has no topics yet")
+        raise UserError.of("the catalogue has no topics yet")
     _decide_open_approval(app, session, campaign, "catalogue", "approved", actor, message)
     close_deadlines(session, app, campaign, "topics")
     record(session, app, campaign, "catalogue_confirmed", actor, via, message)
@@ -474,9 +491,10 @@ def send_inquiries(
     """One price inquiry (letter + offer form + deadline) per survey firm."""
     keys = vendor_keys if vendor_keys is not None else list(app.config.vendors)
     if vendor_keys is None and len(keys) < app.config.procedure.min_vendors:
-        raise UserError(
-            f"IN-13 asks at least {app.config.procedure.min_vendors} survey firms; "
-            f"{len(keys)} are configured"
+        raise UserError.of(
+            "IN-13 asks at least %(needed)s survey firms; %(configured)s are configured",
+            needed=app.config.procedure.min_vendors,
+            configured=len(keys),
         )
     deadline = _offers_deadline(app, session, campaign)
     remind_on = add_working_days(
@@ -552,13 +570,13 @@ def add_vendor(
     """Ask one more configured firm, e.g. after a bounce or a decline."""
     require_step(campaign, STEP_INQUIRY)
     if vendor_key not in app.config.vendors:
-        raise UserError(f"{vendor_key!r} is not a vendor in the configuration")
+        raise UserError.of("%(vendor)r is not a vendor in the configuration", vendor=vendor_key)
     if session.scalar(
         select(models.Inquiry).where(
             models.Inquiry.campaign_id == campaign.id, models.Inquiry.vendor_key == vendor_key
         )
     ):
-        raise UserError(f"{vendor_key} has already been asked")
+        raise UserError.of("%(vendor)s has already been asked", vendor=vendor_key)
     campaign.data = {**campaign.data, "offers_deadline": None}
     send_inquiries(app, session, campaign, [vendor_key])
     record(session, app, campaign, "vendor_added", actor, via, vendor=vendor_key)
@@ -894,7 +912,7 @@ def mark_procurement_started(
 ) -> str:
     require_step(campaign, STEP_INQUIRY)
     if not campaign.data.get("comparison_sent"):
-        raise UserError("the quote comparison has not gone to the OS manager yet")
+        raise UserError.of("the quote comparison has not gone to the OS manager yet")
     campaign.data = {**campaign.data, "procurement_started": today(app).isoformat()}
     record(session, app, campaign, "procurement_started", actor, via, message)
     return f"Zarejestrowano uruchomienie procedury zamówienia ({today(app).isoformat()})."
@@ -918,14 +936,16 @@ def record_contract(
     """The signed contract: the catalogue goes to the contractor, the term is tracked."""
     require_step(campaign, STEP_INQUIRY, STEP_CONTRACT)
     if contractor_key not in app.config.vendors:
-        raise UserError(f"{contractor_key!r} is not a vendor in the configuration")
+        raise UserError.of("%(vendor)r is not a vendor in the configuration", vendor=contractor_key)
     if not contract_number.strip():
-        raise UserError("the contract number is empty")
+        raise UserError.of("the contract number is empty")
     limit = paperwork.contract_by(app, campaign)
     if survey_term > limit and not (justification or "").strip():
-        raise UserError(
-            f"the survey term {survey_term.isoformat()} is after {limit.isoformat()} "
-            "(IN-13: mid-June); record the justification for the change"
+        raise UserError.of(
+            "the survey term %(term)s is after %(limit)s (IN-13: mid-June); "
+            "record the justification for the change",
+            term=survey_term.isoformat(),
+            limit=limit.isoformat(),
         )
     campaign.contractor_key, campaign.contract_number, campaign.survey_term = (
         contractor_key,
@@ -1052,12 +1072,13 @@ def accept_questionnaire(
 ) -> str:
     require_step(campaign, STEP_QUESTIONNAIRE)
     if not campaign.data.get("questionnaire_message"):
-        raise UserError("the contractor has not sent a questionnaire yet")
+        raise UserError.of("the contractor has not sent a questionnaire yet")
     exact = survey_date or campaign.survey_term or paperwork.survey_by(app, campaign)
     if exact > paperwork.survey_by(app, campaign) and not campaign.data.get("term_justification"):
-        raise UserError(
-            f"the survey date {exact.isoformat()} is after the end of June; "
-            "record a justification with the contract first"
+        raise UserError.of(
+            "the survey date %(date)s is after the end of June; "
+            "record a justification with the contract first",
+            date=exact.isoformat(),
         )
     _decide_open_approval(app, session, campaign, "questionnaire", "approved", actor, message)
     campaign.survey_date = exact
@@ -1486,7 +1507,7 @@ def add_corrective_action(
     via: str,
 ) -> str:
     if kind not in ("correction", "corrective", "preventive"):
-        raise UserError("kind must be correction, corrective or preventive")
+        raise UserError.of("kind must be correction, corrective or preventive")
     action = models.CorrectiveAction(
         campaign_id=campaign.id, kind=kind, description=description, owner=owner, due_on=due_on
     )
@@ -1542,7 +1563,11 @@ def complete_action(
 ) -> str:
     action = session.get(models.CorrectiveAction, action_id)
     if action is None or action.campaign_id != campaign.id:
-        raise UserError(f"there is no action {action_id} in campaign {campaign.year}")
+        raise UserError.of(
+            "there is no action %(action)s in campaign %(year)s",
+            action=action_id,
+            year=campaign.year,
+        )
     if action.done_at is None:
         action.done_at = app.clock.now()
         close_deadlines(session, app, campaign, "action", str(action.id))
@@ -1629,7 +1654,9 @@ def publish(
     message: models.Message | None = None,
 ) -> str:
     if place_key not in PUBLICATION_PLACES:
-        raise UserError(f"publication place must be one of {', '.join(PUBLICATION_PLACES)}")
+        raise UserError.of(
+            "publication place must be one of %(places)s", places=", ".join(PUBLICATION_PLACES)
+        )
     _decide_open_approval(app, session, campaign, "publication", "approved", actor, message)
     place = PUBLICATION_PLACES[place_key]
     attachments: list[OutgoingAttachment] = []
@@ -1836,7 +1863,7 @@ def decide(
 ) -> str:
     """Approve or return one waiting item: the same effect by e-mail, on the page or the CLI."""
     if verdict == "return" and not comment.strip():
-        raise UserError("a return needs a comment saying what to correct")
+        raise UserError.of("a return needs a comment saying what to correct")
     item = approval.item
     if item == "catalogue":
         if verdict == "approve":
@@ -1874,7 +1901,7 @@ def decide(
         record(session, app, campaign, "audit_order_returned", actor, via, message, comment=comment)
         tell_coordinator(app, session, campaign, "Projekt polecenia auditu zwrócony", comment)
         return "Projekt polecenia auditu zwrócony."
-    raise UserError(f"{item} is not decided by approve or return")
+    raise UserError.of("%(item)s is not decided by approve or return", item=item)
 
 
 def _close_approval(

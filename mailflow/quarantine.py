@@ -52,9 +52,13 @@ def _open_entry(session: Session, entry_id: int) -> models.QuarantineEntry:
     )
     entry = session.get(models.QuarantineEntry, entry_id)
     if entry is None:
-        raise UserError(f"no quarantine entry {entry_id}")
+        raise UserError.of("no quarantine entry %(entry)s", entry=entry_id)
     if entry.resolved_at is not None:
-        raise UserError(f"quarantine entry {entry_id} was already {entry.resolution}")
+        raise UserError.of(
+            "quarantine entry %(entry)s was already %(resolution)s",
+            entry=entry_id,
+            resolution=entry.resolution,
+        )
     return entry
 
 
@@ -140,7 +144,7 @@ def assign(app: App, entry_id: int, actor: str, campaign_id: int, step: int) -> 
     with transaction(app.sessions) as session:
         entry = _open_entry(session, entry_id)
         if session.get(models.Campaign, campaign_id) is None:
-            raise UserError(f"no campaign {campaign_id}")
+            raise UserError.of("no campaign %(campaign)s", campaign=campaign_id)
         message = session.get(models.Message, entry.message_id)
         assert message is not None
         message.campaign_id, message.step = campaign_id, step

@@ -10,6 +10,7 @@ import importlib.util
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from mailflow.db import models, transaction
@@ -39,9 +40,15 @@ def web_events(w: Web, action: str) -> list[models.Event]:
         return list(session.scalars(select(models.Event).where(models.Event.action == action)))
 
 
-def post(w: Web, path: str, form: dict[str, str], role: str = "coordinator") -> str:
+def post(
+    w: Web,
+    path: str,
+    form: dict[str, str],
+    role: str = "coordinator",
+    client: FlaskClient | None = None,
+) -> str:
     """Post a form the way a browser does and return the page it lands on."""
-    client = w.client(role)
+    client = client or w.client(role)
     token = csrf_token(client, "/quarantine")
     response = client.post(path, data={"csrf_token": token, **form}, follow_redirects=True)
     assert response.status_code == 200
@@ -50,9 +57,9 @@ def post(w: Web, path: str, form: dict[str, str], role: str = "coordinator") -> 
 
 @needs_procedure
 def test_it_runs_step_actions_through_the_procedure_and_records_who_did_them(web: Web) -> None:
-    # At step 5 the procedure refuses, and the page passes its reason on.
+    # At step 5 the procedure refuses, and the page passes its reason on (in Polish).
     landed = post(web, "/campaigns/2027/actions/confirm_catalogue", {}, role="admin")
-    assert "campaign 2027 is at step 5; this is possible at step 0" in landed
+    assert "Kampania 2027 jest na etapie 5; tę czynność można wykonać tylko na etapie 0." in landed
     assert web_events(web, "catalogue_confirmed") == []
 
     move_campaign(web, 1, comparison_sent=True)
@@ -98,5 +105,29 @@ def test_it_dismisses_assigns_and_retries_quarantine_entries_and_records_each(we
     for action in ("quarantine_dismissed", "quarantine_assigned", "quarantine_retried"):
         [event] = web_events(web, action)
         assert (event.actor, event.via) == ("web:coordinator1", "web")
-    # Deciding twice is refused with the quarantine's own reason.
-    assert "already dismissed" in post(web, f"/quarantine/{first}/dismiss", {"note": "again"})
+    # Deciding twice is refused with the quarantine's own reason, the resolution named.
+    again = post(web, f"/quarantine/{first}/dismiss", {"note": "again"})
+    assert f"Wpis {first} został już rozpatrzony: odrzucono." in again
+
+
+@needs_procedure
+@needs_quarantine
+def test_a_refusal_is_shown_in_the_language_the_page_is_in(web: Web) -> None:
+    client = web.client("coordinator")
+    contract = "/campaigns/2027/actions/record_contract"
+    form = {"contractor_key": "kwadrant", "contract_number": "OS.1", "survey_term": "2027-06-10"}
+    polish = "Kampania 2027 jest na etapie 5; tę czynność można wykonać tylko na etapie 1 lub 2."
+    assert polish in post(web, contract, form, client=client)
+    first = web.data.quarantine_ids[0]
+    assert "Wpis" in post(web, f"/quarantine/{first}/dismiss", {"note": "spam"}, client=client)
+    dismiss_again = (f"/quarantine/{first}/dismiss", {"note": "again"})
+    assert f"Wpis {first} został już rozpatrzony: odrzucono." in post(web, *dismiss_again)
+
+    token = csrf_token(client, "/")
+    client.post("/language", data={"csrf_token": token, "lang": "en", "next": "/"})
+    # The English page says what the CLI says, as a sentence of its own.
+    landed = post(web, contract, form, client=client)
+    assert "Campaign 2027 is at step 5; this is possible at step 1 or 2" in landed
+    assert "Kampania" not in landed
+    landed = post(web, *dismiss_again, client=client)
+    assert f"Quarantine entry {first} was already dismissed" in landed

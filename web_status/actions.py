@@ -20,9 +20,10 @@ from werkzeug.wrappers import Response
 
 from mailflow import web_queries
 from mailflow.db import models, transaction
-from mailflow.errors import MailflowError
+from mailflow.errors import MailflowError, UserError
 from mailflow.queries import STEP_NAMES
 from web_status.auth import acting, current_user, mailflow_app
+from web_status.i18n import label
 
 bp = Blueprint("actions", __name__)
 # Each page action and the IN-13 steps at which the procedure allows it. The page offers an
@@ -34,6 +35,9 @@ CAMPAIGN_ACTIONS = {
     "accept_questionnaire": (3,),
 }
 MAX_FIELD = 500
+# Values in the procedure's errors that are codes, and the label category that names them
+# (a quarantine entry "was already dismissed" reads "odrzucono" on a Polish page).
+CODE_PARAMS = {"resolution": "resolution", "item": "item"}
 
 
 def _function(module: str, name: str) -> Callable[..., Any] | None:
@@ -47,6 +51,25 @@ def _function(module: str, name: str) -> Callable[..., Any] | None:
 
 def _unavailable() -> None:
     flash(_("This action is not available in this version of mailflow."), "error")
+
+
+def _refusal(error: MailflowError) -> str:
+    """Why the procedure refused, in the page's language.
+
+    An error raised with ``UserError.of`` is translated from its English template and filled
+    in with its values, exactly as ``str(error)`` fills it in for the CLI; any other error is
+    shown as it is. The procedure's texts start in lower case (they follow "error:" on the
+    command line), a flash is a sentence of its own.
+    """
+    if isinstance(error, UserError) and error.template is not None:
+        values = {
+            name: label(CODE_PARAMS[name], value) if name in CODE_PARAMS else value
+            for name, value in error.params.items()
+        }
+        text = _(error.template, **values)
+    else:
+        text = str(error)
+    return text[:1].upper() + text[1:]
 
 
 def _field(name: str) -> str:
@@ -120,7 +143,7 @@ def campaign_action(year: int, name: str) -> Response:
                 app, session, campaign, **arguments, actor=user.actor, via="web"
             )
     except MailflowError as error:
-        flash(str(error), "error")
+        flash(_refusal(error), "error")
         return back
     flash(str(confirmation), "ok")
     return back
@@ -137,7 +160,7 @@ def _quarantine_call(name: str, entry_id: int, **arguments: Any) -> Response:
     try:
         function(mailflow_app(), entry_id, user.actor, **arguments)
     except MailflowError as error:
-        flash(str(error), "error")
+        flash(_refusal(error), "error")
         return back
     # Our own words rather than the function's, so the confirmation is in the page's language.
     if name == "retry":
