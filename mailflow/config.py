@@ -482,6 +482,8 @@ def _read_roles(
             r.problem(where, f"unknown role {role!r}; roles are {', '.join(ROLES)}")
         elif not isinstance(key, str) or key not in people:
             r.problem(where, f"names {key!r}, which is not in [people]")
+        elif roles.get(role) == key:
+            r.problem(where, f"names {key!r}, who holds the role itself; a deputy is someone else")
         else:
             deputies[role] = key
     return roles, list_roles, deputies

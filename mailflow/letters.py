@@ -28,7 +28,18 @@ HOW_TO_DECIDE = (
     "Odpowiedź musi przyjść z Pana/Pani służbowego adresu; odpowiedzi z innych adresów "
     "nie są uwzględniane."
 )
+HOW_TO_CHOOSE_PUBLICATION = (
+    "Proszę wskazać sposób publikacji wyników, odpowiadając na tę wiadomość jednym słowem: "
+    "BIP, STRONA (strona internetowa Urzędu), INTRANET albo BRAK (bez publikacji).\n"
+    "Odpowiedź musi przyjść z Pana/Pani służbowego adresu; odpowiedzi z innych adresów "
+    "nie są uwzględniane."
+)
 Letter = tuple[str, str]
+
+
+def how_to_answer(item: str) -> str:
+    """What a reply must say: the publication question is answered by a place, not a yes."""
+    return HOW_TO_CHOOSE_PUBLICATION if item == "publication" else HOW_TO_DECIDE
 
 
 def footer(case_ref: str, office_name: str) -> str:
@@ -215,21 +226,32 @@ def memo_for_approval(year: int, role_name: str, round_no: int, comment: str | N
 
 
 def approval_reminder(item: str, due: date) -> Letter:
-    item = ITEM_NAMES.get(item, item)
+    name = ITEM_NAMES.get(item, item)
     return (
-        f"Przypomnienie: {item} czeka na decyzję",
+        f"Przypomnienie: {name} czeka na decyzję",
         "Dzień dobry,\n\n"
-        f"{item} czeka na Pana/Pani decyzję od {format_date(due)}\n\n" + HOW_TO_DECIDE,
+        f"{name} czeka na Pana/Pani decyzję od {format_date(due)}\n\n" + how_to_answer(item),
     )
 
 
-def escalation(item: str, absent: str) -> Letter:
-    item = ITEM_NAMES.get(item, item)
+def escalation(item: str, absent: str, absent_role: str = "") -> Letter:
+    name = ITEM_NAMES.get(item, item)
+    who = f"{absent} ({absent_role})" if absent_role else absent
     return (
-        f"Zastępstwo: {item} czeka na decyzję",
+        f"Zastępstwo: {name} czeka na decyzję",
         "Dzień dobry,\n\n"
-        f"{absent} nie odpowiada na prośbę o decyzję w sprawie: {item}. Jako zastępca "
-        "prosimy o decyzję.\n\n" + HOW_TO_DECIDE,
+        f"{who} nie odpowiada na prośbę o decyzję w sprawie: {name}. Prosimy Pana/Panią, "
+        "jako zastępcę, o decyzję.\n\n" + how_to_answer(item),
+    )
+
+
+def no_deputy(item: str, absent_role: str) -> Letter:
+    name = ITEM_NAMES.get(item, item)
+    return (
+        "Brak decyzji – brak zastępcy",
+        f"Minął termin przypomnienia i nadal brak decyzji ({absent_role}) w sprawie: {name}. "
+        "W konfiguracji nie wskazano zastępcy ([roles.deputies]), więc sprawa nie została "
+        "przekazana dalej. Prosimy o kontakt z osobą, która ma podjąć decyzję.",
     )
 
 

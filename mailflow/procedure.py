@@ -2291,21 +2291,35 @@ def _escalate(app: App, session: Session, campaign: models.Campaign, d: models.D
     if approval is None or approval.status != "waiting":
         return
     deputy_key = app.config.deputies.get(approval.role)
+    role_name = ROLE_NAMES.get(approval.role, approval.role)
     if deputy_key is None:
-        tell_coordinator(
-            app,
+        # Somebody must chase the decision by hand: the coordinator, and when she is the one
+        # who is silent, the OS manager above her.
+        title, text = letters.no_deputy(approval.item, role_name)
+        roles = (
+            ("coordinator", "os_manager") if approval.role == "coordinator" else ("coordinator",)
+        )
+        tell(app, session, campaign, roles, letters.coordinator_notice(title, text))
+        record(
             session,
+            app,
             campaign,
-            "Brak decyzji – brak zastępcy",
-            f"{approval.role} nie odpowiada w sprawie: {approval.item}; "
-            "nie skonfigurowano zastępcy.",
+            "approval_not_escalated",
+            "system",
+            role=approval.role,
+            item=approval.item,
         )
         return
     deputy = app.config.people[deputy_key]
     absent = app.config.person_for(approval.role).name
     approval.escalated_to = deputy.email
     _resend_for_decision(
-        app, session, campaign, approval, deputy.email, letters.escalation(approval.item, absent)
+        app,
+        session,
+        campaign,
+        approval,
+        deputy.email,
+        letters.escalation(approval.item, absent, role_name),
     )
     record(
         session,
