@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes
+from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
@@ -2247,6 +2248,26 @@ def _remind(app: App, session: Session, campaign: models.Campaign, d: models.Dea
     return True
 
 
+def _attachments_sent_with(session: Session, token: str) -> list[OutgoingAttachment]:
+    """The files of the first e-mail we sent under ``token`` (our own, complete message)."""
+    first = session.scalars(
+        select(models.OutboxMessage)
+        .where(models.OutboxMessage.token == token)
+        .order_by(models.OutboxMessage.id)
+    ).first()
+    if first is None:
+        return []
+    message = message_from_bytes(first.raw, policy=default_policy)
+    assert isinstance(message, EmailMessage)
+    found = []
+    for part in message.iter_attachments():
+        data = part.get_payload(decode=True)  # the bytes as attached, text files included
+        if isinstance(data, bytes):
+            name = part.get_filename() or "zalacznik"
+            found.append(OutgoingAttachment(name, part.get_content_type(), data))
+    return found
+
+
 def _resend_for_decision(
     app: App,
     session: Session,
@@ -2255,18 +2276,13 @@ def _resend_for_decision(
     to: str,
     letter: letters.Letter,
 ) -> None:
-    """A reminder or escalation is a new e-mail with a new token for the same approval."""
-    latest = session.scalars(
-        select(models.Document)
-        .where(models.Document.campaign_id == campaign.id)
-        .order_by(models.Document.id.desc())
-    ).first()
-    attachments = (
-        [docx(latest.filename, app.archive.get(latest.sha256))]
-        if latest and latest.filename.endswith(".docx")
-        else []
-    )
+    """A reminder or escalation is a new e-mail with a new token for the same approval.
+
+    It carries the files of the e-mail that first asked (the document to decide on), not
+    whatever document the campaign made last.
+    """
     old = session.get(models.Token, approval.token) if approval.token else None
+    attachments = _attachments_sent_with(session, old.token) if old else []
     token = send(
         app,
         session,

@@ -29,7 +29,7 @@ import pytest
 from sqlalchemy import select
 
 from mailflow import procedure
-from mailflow.app import App, open_app
+from mailflow.app import App, open_app, store_file
 from mailflow.clock import FakeClock
 from mailflow.config import ConfigError, load_config
 from mailflow.db import models, transaction
@@ -500,3 +500,30 @@ def test_an_escalated_publication_question_says_how_to_answer_it(app: App) -> No
     assert "BIP" in body(asked) and "ZATWIERDZAM" not in body(asked)
     error = deliver(app, reply(asked, f"Piotr Zięba <{DEPUTY}>", "BIP"))
     assert error is None, error
+
+
+def test_the_reminder_and_the_escalation_carry_the_document_first_sent(app: App) -> None:
+    original = memo_waiting_for_mayor(app)
+    # A newer document of the campaign must not take the memo's place in the chase.
+    with transaction(app.sessions) as session:
+        campaign = session.scalars(select(models.Campaign)).one()
+        session.add(
+            models.Document(
+                campaign_id=campaign.id,
+                kind="polecenie_auditu",
+                filename="Polecenie_auditu_2027.docx",
+                sha256=store_file(app, session, b"PK a newer document"),
+                created_at=app.clock.now(),
+            )
+        )
+    run_at(app, AFTER_REMINDER)
+    run_at(app, AFTER_ESCALATION)
+    _original, reminder = outbox(app, "memo", MAYOR)
+    (escalation,) = outbox(app, "memo", DEPUTY)
+
+    def files(row: models.OutboxMessage) -> list[tuple[str | None, object]]:
+        message = cast(EmailMessage, email.message_from_bytes(row.raw, policy=default_policy))
+        return [(p.get_filename(), p.get_payload(decode=True)) for p in message.iter_attachments()]
+
+    assert files(original) and files(reminder) == files(original)
+    assert files(escalation) == files(original)
