@@ -29,6 +29,7 @@ from mailflow.config import Config, load_config
 from mailflow.db import models
 from mailflow.intake import (
     MAX_ATTEMPTS,
+    Act,
     Triage,
     access_token,
     content_digest,
@@ -337,19 +338,25 @@ def test_a_redelivery_has_the_content_digest_of_the_first_delivery() -> None:
     assert content_digest(raw + b"PS.\r\n") != content_digest(raw)
 
 
+def poison_act(calls: list[str]) -> Act:
+    """Records an event for each message and fails on a "Trucizna" (poison) subject."""
+
+    def act(app: App, session: Session, message: models.Message, parsed: ParsedMessage) -> None:
+        session.add(models.Event(at=app.clock.now(), action="acted", actor="test"))
+        if "Trucizna" in message.subject:
+            raise ValueError("cannot read this one\nsecond line")
+        calls.append(message.subject)
+
+    return act
+
+
 def test_it_quarantines_a_poison_message_and_goes_on_with_the_next(
     app: App, dovecot: Dovecot, mailbox: Account
 ) -> None:
     dovecot.append_many("ankieta", [ours(1, "Trucizna"), ours(2)])
     calls: list[str] = []
 
-    def act(app: App, session: Session, message: models.Message, parsed: ParsedMessage) -> None:
-        session.add(models.Event(at=app.clock.now(), action="should_roll_back", actor="test"))
-        if "Trucizna" in message.subject:
-            raise ValueError("cannot read this one\nsecond line")
-        calls.append(message.subject)
-
-    stats = poll_once(app, act)
+    stats = poll_once(app, poison_act(calls))
 
     assert (stats.processed, stats.quarantined) == (1, 1)
     assert calls == ["Oferta 2"]
@@ -369,16 +376,10 @@ def test_one_failing_message_in_a_large_batch_leaves_the_others_processed_once(
     dovecot.append_many("ankieta", [ours(n, "Trucizna" if n == 7 else "Oferta") for n in range(20)])
     calls: list[str] = []
 
-    def act(app: App, session: Session, message: models.Message, parsed: ParsedMessage) -> None:
-        session.add(models.Event(at=app.clock.now(), action="acted", actor="test"))
-        if "Trucizna" in message.subject:
-            raise ValueError("cannot read this one")
-        calls.append(message.subject)
-
-    stats = poll_once(app, act)
+    stats = poll_once(app, poison_act(calls))
 
     assert (stats.processed, stats.quarantined) == (19, 1)
-    # Each message acted on once, in order of arrival, in spite of the group's rollback.
+    # Each message acted on once, in order of arrival; the poison one's savepoint rolled back.
     assert calls == [f"Oferta {n}" for n in range(20) if n != 7]
     assert count(app, models.Event) == 19
     assert len(folder_snapshot(mailbox, "mailflow/quarantine")) == 1

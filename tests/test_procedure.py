@@ -27,12 +27,19 @@ from tests.mailroom import deliver
 START = datetime(2027, 1, 15, 7, 0, tzinfo=UTC)
 
 
+def procedure_app(tmp_path: Path, database_url: str, changes: dict[str, str] | None = None) -> App:
+    """An app on ``database_url`` at START, with ``changes`` ("section.key": TOML value)."""
+    edits = {("database", "url"): f'"{database_url}"'}
+    for key, value in (changes or {}).items():
+        section, _, name = key.rpartition(".")
+        edits[(section, name)] = value
+    config = load_config(write_config(tmp_path, edits), env=TEST_ENV)
+    return open_app(config, clock=FakeClock(START), upgrade=True)
+
+
 @pytest.fixture
 def app(tmp_path: Path, database_url: str) -> Iterator[App]:
-    config = load_config(
-        write_config(tmp_path, {("database", "url"): f'"{database_url}"'}), env=TEST_ENV
-    )
-    application = open_app(config, clock=FakeClock(START), upgrade=True)
+    application = procedure_app(tmp_path, database_url)
     yield application
     application.close()
 
@@ -146,14 +153,7 @@ def test_an_unclear_decision_is_never_guessed(app: App) -> None:
 
 
 def test_decisions_need_dmarc_when_configured(tmp_path: Path, database_url: str) -> None:
-    config = load_config(
-        write_config(
-            tmp_path,
-            {("database", "url"): f'"{database_url}"', ("procedure", "require_dmarc"): "true"},
-        ),
-        env=TEST_ENV,
-    )
-    app = open_app(config, clock=FakeClock(START), upgrade=True)
+    app = procedure_app(tmp_path, database_url, {"procedure.require_dmarc": "true"})
     try:
         started(app)
         with transaction(app.sessions) as session:

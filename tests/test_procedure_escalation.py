@@ -39,7 +39,7 @@ from mailflow.web_queries import routing, waiting_for
 from mailflow.workdays import is_working_day
 from tests.configs import TEST_ENV, write_config
 from tests.mailroom import deliver
-from tests.test_procedure import START, app, outbox, reply  # noqa: F401
+from tests.test_procedure import START, app, outbox, procedure_app, reply  # noqa: F401
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 COORDINATOR = "anna.wrona@um.example.pl"
@@ -295,14 +295,7 @@ def test_a_decision_from_anybody_else_goes_to_the_quarantine(
 def test_a_spoofed_or_forwarded_deputy_approval_is_not_accepted(
     tmp_path: Path, database_url: str
 ) -> None:
-    config = load_config(
-        write_config(
-            tmp_path,
-            {("database", "url"): f'"{database_url}"', ("procedure", "require_dmarc"): "true"},
-        ),
-        env=TEST_ENV,
-    )
-    app = open_app(config, clock=FakeClock(START), upgrade=True)
+    app = procedure_app(tmp_path, database_url, {"procedure.require_dmarc": "true"})
     try:
         _original, _reminder, escalation = escalated(app)
         # Anybody can write the deputy's address into From: without DMARC it is not him.
