@@ -448,7 +448,7 @@ class Intake:
 
     # -- the ledger --
 
-    def _open_folder(self) -> None:
+    def open_folder(self) -> None:
         """SELECT the folder and load (or reset, on a new UIDVALIDITY) the ledger state."""
         folder = self.config.imap.folder
         if not self._folders_ready:
@@ -479,7 +479,7 @@ class Intake:
     def poll(self) -> IntakeStats:
         stats = IntakeStats()
         if self.state is None or self.connection.selected != self.state:
-            self._open_folder()
+            self.open_folder()
         assert self.state is not None
         uids = self.connection.uids_above(self._last_uid)
         if uids:
