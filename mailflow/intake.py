@@ -59,6 +59,10 @@ from mailflow.mail.parse import ParsedMessage, parse_message
 
 log = logging.getLogger(__name__)
 
+# What the procedure does with one message, inside the transaction that stores it. It may run
+# again for the same message when that transaction is rolled back (the database failed
+# mid-group, the process died), so its effects belong in the database: outbox rows, events,
+# archived files under their hash.
 Act = Callable[[App, Session, models.Message, ParsedMessage], None]
 
 # A message whose processing was started this many times without finishing (the process
@@ -298,12 +302,16 @@ def fetch_bodies(
 
 
 def _header_part(raw: bytes) -> bytes:
-    """The header block with the blank line that ends it (CRLF or bare LF line ends)."""
-    end = raw.find(b"\r\n\r\n")
-    if end >= 0:
-        return raw[: end + 4]
-    end = raw.find(b"\n\n")
-    return raw if end < 0 else raw[: end + 2]
+    """The header block with the blank line that ends it (CRLF or bare LF line ends).
+
+    The first blank line of either kind ends it: LF headers may well be followed by a body
+    with CRLF lines.
+    """
+    found = [(at, len(sep)) for sep in (b"\r\n\r\n", b"\n\n") if (at := raw.find(sep)) >= 0]
+    if not found:
+        return raw
+    at, length = min(found)
+    return raw[: at + length]
 
 
 # Header fields the author (or the author's client) writes. Everything else in the header
@@ -315,11 +323,13 @@ _AUTHOR_FIELDS = frozenset(
 )
 
 
-def content_digest(raw: bytes) -> str:
+def content_digest(raw: bytes, own_address: str = "") -> str:
     """sha256 of the message as its author wrote it: the author's header fields and the body.
 
     Dedupe by (Message-ID, this) recognises a re-delivery that gained a ``Received:`` line,
-    while a different message reusing a Message-ID still differs.
+    while a different message reusing a Message-ID still differs. Our tokens anywhere in the
+    header count too: one message Bcc'd to two of our plus-addresses arrives as two copies
+    that differ only in ``Delivered-To``, and each answers its own step.
     """
     header = _header_part(raw)
     body = raw[len(header) :].replace(b"\r\n", b"\n")
@@ -335,6 +345,9 @@ def content_digest(raw: bytes) -> str:
         name, colon, value = entry.partition(b":")
         if colon and name.strip().lower() in _AUTHOR_FIELDS:
             digest.update(name.strip().lower() + b":" + b" ".join(value.split()) + b"\n")
+    if own_address:
+        found = tokens_in_header_message(header, own_address)
+        digest.update(b"tokens:" + " ".join(sorted(found)).encode() + b"\n")
     digest.update(b"\n")
     digest.update(body)
     return digest.hexdigest()
@@ -359,14 +372,16 @@ def _known_outbox_ids(app: App) -> Callable[[list[str]], set[str]]:
 
 
 class _KnownRows:
-    """What the database already holds for a batch's files: one query each, not one a message.
+    """What the database already holds for a batch's messages: a few queries, not one each.
 
-    Messages are looked up by Message-ID; the rows made during the batch are added, so a
-    second copy in the same batch is recognised as before.
+    Messages are looked up by their exact identity (Message-ID, sha256) and by Message-ID;
+    the rows made during the batch are added, so a second copy in the same batch is
+    recognised as before.
     """
 
-    # Copies compared by content per Message-ID at most: a Message-ID many messages share
-    # (some tools write a constant one) must not make every arrival read the archive.
+    # Copies compared by content per Message-ID at most, the newest first: a Message-ID many
+    # messages share (some tools write a constant one) must not make every arrival read the
+    # whole archive.
     MAX_CANDIDATES = 20
 
     def __init__(
@@ -374,28 +389,36 @@ class _KnownRows:
     ) -> None:
         self.app = app
         self.files: set[str] = set()
+        self.exact: dict[tuple[str, str], models.Message] = {}
         self.by_message_id: dict[str, list[models.Message]] = {}
         self.new_raws: dict[str, bytes] = {}
         unique = sorted(set(digests))
-        for start in range(0, len(unique), 500):  # bounded IN lists
+        wanted = sorted({m for m in message_ids if m})
+        for column, values in (
+            (models.Message.sha256, unique),  # also finds copies without a Message-ID
+            (models.Message.message_id_header, wanted),
+        ):
+            for start in range(0, len(values), 500):  # bounded IN lists
+                for row in session.scalars(
+                    select(models.Message)
+                    .where(column.in_(values[start : start + 500]))
+                    .order_by(models.Message.id)
+                ):
+                    self.remember(row)
+        for start in range(0, len(unique), 500):
             part = unique[start : start + 500]
             self.files.update(
                 session.scalars(
                     select(models.StoredFile.sha256).where(models.StoredFile.sha256.in_(part))
                 )
             )
-        wanted = sorted({m for m in message_ids if m})
-        for start in range(0, len(wanted), 500):
-            for row in session.scalars(
-                select(models.Message)
-                .where(models.Message.message_id_header.in_(wanted[start : start + 500]))
-                .order_by(models.Message.id)
-            ):
-                self.remember(row)
-        self.old_ids = {row.id for rows in self.by_message_id.values() for row in rows}
+        self.old_ids = {row.id for row in self.exact.values()}
 
     def remember(self, row: models.Message, raw: bytes | None = None) -> None:
         """Note a row; ``raw`` for one made in this batch, whose file may not be written yet."""
+        if (row.message_id_header, row.sha256) in self.exact:
+            return  # found by both queries
+        self.exact[(row.message_id_header, row.sha256)] = row
         self.by_message_id.setdefault(row.message_id_header, []).append(row)
         if raw is not None:
             self.new_raws[row.sha256] = raw
@@ -407,19 +430,19 @@ class _KnownRows:
         headers a delivery adds (a retry via a second MX gains a ``Received:`` line) is the
         same message too. Without a Message-ID only identical bytes are the same message.
         """
-        candidates = self.by_message_id.get(message_id, []) if message_id else []
-        for row in candidates:
-            if row.sha256 == digest:
-                return row
+        row = self.exact.get((message_id, digest))
+        if row is not None or not message_id:
+            return row
+        candidates = self.by_message_id.get(message_id, [])
         if not candidates:
             return None
-        content = content_digest(raw)
-        for row in candidates[: self.MAX_CANDIDATES]:
+        content = content_digest(raw, self.app.config.smtp.from_address)
+        for row in reversed(candidates[-self.MAX_CANDIDATES :]):
             try:
                 earlier = self.new_raws.get(row.sha256) or self.app.archive.get(row.sha256)
             except OSError:  # an archive problem shows in `mailflow check`, not here
                 continue
-            if content_digest(earlier) == content:
+            if content_digest(earlier, self.app.config.smtp.from_address) == content:
                 return row
         return None
 
@@ -707,12 +730,12 @@ class Intake:
             size += message_size or 0
             if len(group) < PROCESS_GROUP and size < GROUP_BYTES and index < len(waiting) - 1:
                 continue
-            for outcome in process_messages(self.app, self.act, group, self.early):
-                if outcome == "processed":
-                    stats.processed += 1
-                elif outcome == "quarantined":
-                    stats.quarantined += 1
+            outcomes = process_messages(self.app, self.act, group, self.early)
+            stats.processed += outcomes.count("processed")
+            stats.quarantined += outcomes.count("quarantined")
             group, size = [], 0
+            if "deferred" in outcomes:
+                break  # the database is failing: the next pass starts again in order
         self.early.clear()  # parses of copies that turned out known: not needed any more
 
     def settle_server_copies(self, stats: IntakeStats) -> None:
@@ -808,9 +831,10 @@ def quarantine_message(
     app: App, message_id: int, reason: str, parsed: ParsedMessage | None = None
 ) -> None:
     with transaction(app.sessions) as session:
-        message = session.get(models.Message, message_id, with_for_update=True)
-        if message is None:
-            return
+        claim_received(session, [message_id])
+        message = session.get(models.Message, message_id)
+        if message is None or message.status != "received":
+            return  # finished meanwhile by another processor (a retry, the daemon)
         _quarantine_in(app, session, message, reason, parsed)
     log.warning("message quarantined: %s", reason, extra=log_context(message=message_id))
 
@@ -1109,9 +1133,12 @@ def process_messages(
             for message_id in fresh:
                 prepare(message_id)
         for index, message_id in enumerate(message_ids):
+            if "deferred" in outcomes:
+                break  # the database failed: the rest waits too, so order is kept
             if message_id not in fresh:
                 finish_ready()  # in order: what came before is stored first
-                outcomes.append(process_message(app, act, message_id))
+                if "deferred" not in outcomes:
+                    outcomes.append(process_message(app, act, message_id))
                 continue
             if message_id not in prepared:
                 prepare(message_id)
@@ -1123,11 +1150,14 @@ def process_messages(
             parsed = prepared.pop(message_id)
             if isinstance(parsed, Exception):
                 finish_ready()
-                outcomes.append(_finish(app, act, message_id, 1, parsed))
+                if "deferred" not in outcomes:
+                    outcomes.append(_finish(app, act, message_id, 1, parsed))
             else:
                 ready.append((message_id, parsed))
-        finish_ready()
-    return outcomes
+        if "deferred" not in outcomes:
+            finish_ready()
+    # A message after a deferred one is deferred with it: processed later, in its turn.
+    return outcomes + ["deferred"] * (len(message_ids) - len(outcomes))
 
 
 # A group of messages is stored and acted on in one transaction while its work takes at most
@@ -1177,14 +1207,14 @@ def _finish_group(app: App, act: Act, items: list[tuple[int, ParsedMessage]]) ->
                     if time.monotonic() - began > GROUP_TRANSACTION_S:
                         break
         except OperationalError as error:
+            # Nothing of the group was stored. What follows waits as well: acting on later
+            # messages first would change the order in which the procedure sees them.
             log.warning(
                 "database unavailable; %d messages left for the next pass: %s",
-                len(group),
+                len(items) - start,
                 one_line(error),
             )
-            outcomes += ["deferred"] * len(group)
-            start += len(group)
-            continue
+            return outcomes + ["deferred"] * (len(items) - start)
         milliseconds = round((time.monotonic() - began) * 1000 / max(1, len(done)), 1)
         for message_id, outcome, kind, token, reason in done:
             outcomes.append(outcome)
@@ -1233,16 +1263,21 @@ def claim_received(session: Session, message_ids: list[int]) -> None:
 
     A second processor of the same message (a retry from the status page while the daemon's
     pass reaches it) waits here, then reads it processed and skips it, instead of acting on it
-    a second time. An UPDATE that changes nothing takes the row locks in PostgreSQL and the
-    write lock in SQLite, which has no row locks (a ``SELECT ... FOR UPDATE`` would not lock
-    anything there).
+    a second time. PostgreSQL locks the rows (``SELECT ... FOR UPDATE``). SQLite has no row
+    locks and ignores FOR UPDATE: there an UPDATE that changes nothing takes the database's
+    write lock. It must be the transaction's first statement: pysqlite only sends BEGIN before
+    a write, so this is also what makes a group of messages one transaction on SQLite.
     """
-    session.execute(
-        update(models.Message)
-        .where(models.Message.id.in_(message_ids), models.Message.status == "received")
-        .values(status="received")
-        .execution_options(synchronize_session=False)
-    )
+    wanted = models.Message.id.in_(message_ids), models.Message.status == "received"
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(models.Message)
+            .where(*wanted)
+            .values(status="received")
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        session.execute(select(models.Message.id).where(*wanted).with_for_update())
 
 
 def process_message(app: App, act: Act, message_id: int) -> str:

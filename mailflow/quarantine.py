@@ -112,10 +112,20 @@ def retry(app: App, entry_id: int, actor: str, act: Act | None = None) -> str:
     outcome = process_message(app, act or default_act(), message_row_id)
     if outcome == "processed":
         return f"Message {message_row_id} processed successfully on retry."
+    if outcome == "skipped":
+        return f"Message {message_row_id} was processed meanwhile by the daemon."
+    if outcome == "deferred":
+        return (
+            f"Message {message_row_id} waits: the database was busy; the daemon processes "
+            "it on its next pass."
+        )
     with app.sessions() as session:
         newest = session.scalars(
             select(models.QuarantineEntry)
-            .where(models.QuarantineEntry.message_id == message_row_id)
+            .where(
+                models.QuarantineEntry.message_id == message_row_id,
+                models.QuarantineEntry.resolved_at.is_(None),
+            )
             .order_by(models.QuarantineEntry.id.desc())
         ).first()
         if newest is not None:

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from mailflow import tokens
@@ -348,6 +349,98 @@ def poison_act(calls: list[str]) -> Act:
         calls.append(message.subject)
 
     return act
+
+
+def without_message_id(raw: bytes) -> bytes:
+    lines = raw.split(b"\r\n")
+    return b"\r\n".join(line for line in lines if not line.lower().startswith(b"message-id:"))
+
+
+def test_a_message_without_message_id_is_recognised_by_its_bytes(
+    app: App, dovecot: Dovecot, mailbox: Account
+) -> None:
+    raw = without_message_id(ours(3))
+    dovecot.append_many("ankieta", [raw, raw, ours(4)])
+    calls: list[str] = []
+
+    poll_once(app, record_act(calls))  # type: ignore[arg-type]
+    # And again after the server renumbers the folder: still the same message.
+    with imap_client(mailbox) as connection:
+        connection.select("mailflow/processed")
+        for uid in connection.uids_above(0):
+            connection.move(uid, "INBOX")
+    dovecot.set_uidvalidity("ankieta", "INBOX", 4243)
+    dovecot.append_many("ankieta", [ours(5)])
+    poll_once(app, record_act(calls))  # type: ignore[arg-type]
+
+    assert len(calls) == 3 and calls[0] == ""  # the copies once; no pass stuck on them
+    assert count(app, models.Message) == 3
+
+
+def test_a_redelivery_is_found_among_many_messages_sharing_a_message_id(
+    sqlite_app: App, dovecot: Dovecot, mailbox: Account
+) -> None:
+    # Some tools write one constant Message-ID: the newest copies are compared first.
+    to = tokens.plus_address(OWN, tokens.new_token())
+    raws = [
+        mail(f"Oferta {n}", to=to, message_id="<constant@tool.example.com>", body=f"treść {n}\n")
+        for n in range(25)
+    ]
+    relayed = b"Received: from mx2.example.com by mx.um.example.pl; retry\r\n" + raws[-1]
+    dovecot.append_many("ankieta", [*raws, relayed])
+    calls: list[str] = []
+
+    stats = poll_once(sqlite_app, record_act(calls))  # type: ignore[arg-type]
+
+    assert stats.duplicates == 1 and len(calls) == 25
+
+
+def test_content_digest_keeps_apart_what_differs_in_substance() -> None:
+    # One message Bcc'd to two of our plus-addresses answers two steps.
+    base = mail("Oferta", to="zamowienia@firma.example.com", message_id="<x@firma.example.com>")
+    one, two = (
+        base.replace(
+            b"\r\n\r\n",
+            b"\r\nDelivered-To: "
+            + tokens.plus_address(OWN, tokens.new_token()).encode()
+            + b"\r\n\r\n",
+            1,
+        )
+        for _ in range(2)
+    )
+    assert content_digest(one, OWN) != content_digest(two, OWN)
+    # LF header lines end at the first blank line, whatever the body's line ends.
+    a = b"From: a@x\nMessage-ID: <m@x>\nSubject: s\n\nline one\r\n\r\nKwota: 100 zl\r\n"
+    assert content_digest(a) != content_digest(a.replace(b"100", b"900"))
+    c = b"From: a@x\nMessage-ID: <m@x>\nSubject: s\n\nCena: 100 zl\nline one\r\n\r\n"
+    assert content_digest(c) != content_digest(c.replace(b"100", b"900"))
+
+
+def test_a_database_failure_defers_the_rest_of_the_pass_in_order(
+    app: App, dovecot: Dovecot, mailbox: Account
+) -> None:
+    dovecot.append_many("ankieta", [ours(n) for n in range(60)])
+    failed: list[bool] = []
+
+    def act(app: App, session: Session, message: models.Message, parsed: ParsedMessage) -> None:
+        if message.subject == "Oferta 3" and not failed:
+            failed.append(True)
+            raise OperationalError("UPDATE messages", {}, Exception("database is locked"))
+        session.add(
+            models.Event(
+                at=app.clock.now(), action="acted", actor="test", details={"s": message.subject}
+            )
+        )
+
+    first = poll_once(app, act)
+    assert first.processed == 0  # the group rolled back whole, and nothing after it went ahead
+    poll_once(app, act)
+
+    with app.sessions() as session:
+        order = [
+            e.details["s"] for e in session.scalars(select(models.Event).order_by(models.Event.id))
+        ]
+    assert order == [f"Oferta {n}" for n in range(60)]
 
 
 def test_it_quarantines_a_poison_message_and_goes_on_with_the_next(

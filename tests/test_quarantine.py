@@ -90,6 +90,30 @@ def test_it_parks_a_message_again_when_the_retry_fails(
     assert again["id"] != entry_id
 
 
+def test_a_retry_says_so_when_the_daemon_processed_the_message_first(
+    app: App, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mailflow import intake, quarantine
+
+    entry_id = quarantine_one(app, dovecot)
+    calls: list[int] = []
+
+    def act(app: App, session: Session, message: models.Message, parsed: ParsedMessage) -> None:
+        calls.append(message.id)
+
+    real = intake.process_message
+
+    def daemon_first(app: App, act: intake.Act, message_id: int) -> str:
+        intake.process_messages(app, act, [message_id])  # the daemon's pass gets there first
+        return real(app, act, message_id)
+
+    monkeypatch.setattr(quarantine, "process_message", daemon_first)
+    answer = retry(app, entry_id, "cli", act)
+
+    assert len(calls) == 1
+    assert "processed meanwhile" in answer and "failed again" not in answer
+
+
 def test_it_dismisses_and_records_who_did_it(
     app: App,
     dovecot: Dovecot,
