@@ -231,6 +231,37 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from mailflow.app import open_app
+    from mailflow.db import models
+    from mailflow.outbox import resolve_uncertain
+
+    if args.action != "list" and args.id is None:
+        raise UserError(f"outbox {args.action} needs the row's number (see `outbox list`)")
+    app = open_app(_config(args))
+    try:
+        if args.action == "list":
+            # What needs a person: refused, sent to some only, or fate unknown.
+            with app.sessions() as session:
+                rows = session.scalars(
+                    select(models.OutboxMessage)
+                    .where(models.OutboxMessage.status.in_(("failed", "partial", "uncertain")))
+                    .order_by(models.OutboxMessage.id)
+                ).all()
+            for row in rows:
+                print(
+                    f"{row.id}: {row.status} to {', '.join(row.recipients)} "
+                    f"{row.subject!r}: {row.last_error or ''}"
+                )
+        else:
+            print(resolve_uncertain(app, args.id, args.action == "resend", actor="cli"))
+    finally:
+        app.close()
+    return 0
+
+
 def cmd_campaign(args: argparse.Namespace) -> int:
     from mailflow.app import open_app
     from mailflow.procedure_cli import campaign_command
@@ -311,6 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["list", "retry", "dismiss"])
     p.add_argument("id", nargs="?", type=int)
     p.add_argument("--note", default="")
+    p = command("outbox", cmd_outbox, "list e-mails that need a person; resend or mark sent")
+    p.add_argument("action", choices=["list", "resend", "mark-sent"])
+    p.add_argument("id", nargs="?", type=int)
     p = command("campaign", cmd_campaign, "act on a campaign as the coordinator would by e-mail")
     p.add_argument("action", help="start | show | approve | return | record-contract | ...")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -91,6 +91,8 @@ class SmtpConfig:
     # Gmail and Microsoft 365 file each message sent through them in the Sent folder
     # themselves: mailflow then only looks there (crash recovery) and never appends a copy.
     server_files_sent: bool = False
+    # RFC 5321 asks a client to wait 10 minutes for the reply to the final dot.
+    final_reply_timeout_seconds: int = 600
 
     @property
     def domain(self) -> str:
@@ -406,6 +408,7 @@ def _read_smtp(r: _Reader) -> SmtpConfig:
         timeout_seconds=r.positive(t, "smtp.timeout_seconds", 30),
         max_per_recipient_per_hour=r.positive(t, "smtp.max_per_recipient_per_hour", 20),
         server_files_sent=r.value(t, "smtp.server_files_sent", bool, False),
+        final_reply_timeout_seconds=r.positive(t, "smtp.final_reply_timeout_seconds", 600),
     )
 
 

@@ -3,21 +3,22 @@
 A step that wants an e-mail calls :func:`enqueue` inside its own transaction, so the message
 exists exactly when the step's effects exist. :func:`flush_outbox` then delivers pending rows.
 
-Exactly once, as far as a sender can know. A row is committed ``sending`` before the SMTP
-transaction. Only after the server has accepted the message (250 to the final dot) is its copy
-appended to the Sent folder, and only then is the row committed ``sent``; a ``sent`` row is
-never sent again. A process that dies mid-send leaves a ``sending`` row: at the next flush
-the Sent folder is searched for its Message-ID; found means accepted (``sent``, no resend),
-absent means sent again.
+Exactly once, as far as a sender can know; where it cannot know, a person decides. A row
+goes ``pending`` -> ``sending`` (committed before the SMTP transaction) -> ``final_dot``
+(committed when the server has the whole message, just before the final dot that makes it
+accept it) -> ``sent`` (committed after the server's 250 and the Sent copy). A ``sent`` row is
+never sent again. After a crash:
 
-The one window left is honest to name: a crash after the server's acceptance but before the
-Sent copy is stored (one loopback IMAP APPEND, a few milliseconds) finds nothing in Sent, so
-that message goes out twice. Servers that file a copy in Sent themselves as they accept
-(Gmail, Microsoft 365: ``[smtp] server_files_sent = true``) close this window, because
-mailflow then appends nothing and finds the server's copy. Without a Sent folder
-(``sent_folder = ""``) a ``sending`` row is always sent again. A lost reply to the final dot
-(connection broken, timeout) is taken as acceptance: the server has the whole message and
-sending it again would almost surely duplicate it.
+- ``sending``: the dot never went out, so the server dropped the message: sent again.
+- ``final_dot``: the server may or may not have accepted it. The Sent folder is searched for
+  its Message-ID: found means accepted (``sent``). Not found is certain only where the server
+  files accepted mail in Sent itself (Gmail, Microsoft 365: ``[smtp] server_files_sent``):
+  then it is sent again. Otherwise our own copy goes to Sent only after the 250, so absence
+  proves nothing; the row becomes ``uncertain`` and is shown to a person, who resends it or
+  marks it sent (``mailflow outbox``). Never a silent second copy, never a silent loss.
+
+A lost reply to the final dot (connection broken, no answer within ten minutes) is the same
+unknown: the row stays ``final_dot`` and the next flush, a minute later, decides as above.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ from mailflow import tokens
 from mailflow.app import App
 from mailflow.config import Config
 from mailflow.db import models, transaction
-from mailflow.errors import MailflowError, PermanentError
+from mailflow.errors import MailflowError, PermanentError, UserError
 from mailflow.logs import log_context
-from mailflow.mail.smtp import ConnectionLost, PartlyAccepted, SmtpConnection
+from mailflow.mail.smtp import ConnectionLost, PartlyAccepted, SenderRefused, SmtpConnection
 
 if TYPE_CHECKING:
     from mailflow.mail.imap import ImapConnection
@@ -295,32 +296,59 @@ class SentFolder:
 
 
 def recover_interrupted(app: App, sent: SentFolder) -> int:
-    """Rows left ``sending`` by a crash: sent if the Sent folder has them, else pending again.
+    """Rows a crash (or a lost reply) left mid-send: sent, sent again, or shown to a person.
 
-    Runs only under the outbox lock, so no live sender is in the middle of such a row.
+    Runs only under the outbox lock, so no live sender is in the middle of such a row. See
+    the module docstring for the rules.
     """
+    now = app.clock.now()
     with app.sessions() as session:
-        ids = list(
-            session.scalars(
-                select(models.OutboxMessage.id).where(models.OutboxMessage.status == "sending")
+        rows = session.execute(
+            select(models.OutboxMessage.id, models.OutboxMessage.next_attempt_at).where(
+                models.OutboxMessage.status.in_(("sending", "final_dot"))
             )
-        )
+        ).all()
+    ids = [row_id for row_id, due in rows if due is None or _aware(due) <= now]
     for row_id in ids:
         with transaction(app.sessions) as session:
             row = session.get(models.OutboxMessage, row_id)
-            if row is None or row.status != "sending":
+            if row is None or row.status not in ("sending", "final_dot"):
                 continue
-            if sent.contains(row.message_id_header):
+            context = log_context(outbox=row.id, message_id=row.message_id_header)
+            if row.status == "sending":
+                row.status = "pending"  # the final dot never went out: the server dropped it
+                continue
+            try:
+                found = bool(app.config.smtp.sent_folder) and sent.contains(row.message_id_header)
+            except PermanentError as error:  # e.g. no such Sent folder: a person must look
+                found, row.last_error = False, f"cannot search the Sent folder: {error}"
+            if found:
                 row.status, row.sent_at, row.copied_to_sent = "sent", app.clock.now(), True
-                log.info(
-                    "outbox row found in Sent after a crash: not sent again",
-                    extra=log_context(outbox=row.id, message_id=row.message_id_header),
-                )
+                log.info("outbox row found in Sent: accepted, not sent again", extra=context)
+            elif app.config.smtp.server_files_sent and not row.last_error:
+                row.status = "pending"  # the server files what it accepts: it did not
+                log.info("outbox row not in Sent: not accepted, sent again", extra=context)
             else:
-                # The copy goes to Sent only after the server's acceptance: absent means
-                # not accepted (or a crash in that one round trip, see the module docstring).
-                row.status = "pending"
+                row.status = "uncertain"
+                row.last_error = (
+                    row.last_error or "the server may or may not have accepted it"
+                ) + "; resend it or mark it sent: mailflow outbox"
+                log.warning("outbox row uncertain: a person decides", extra=context)
     return len(ids)
+
+
+def resolve_uncertain(app: App, row_id: int, resend: bool, actor: str) -> str:
+    """A person's answer for an ``uncertain`` row: send it again, or it was sent."""
+    with transaction(app.sessions) as session:
+        row = session.get(models.OutboxMessage, row_id)
+        if row is None or row.status != "uncertain":
+            raise UserError.of("outbox row %(id)s is not waiting for a decision", id=row_id)
+        if resend:
+            row.status, row.next_attempt_at = "pending", None
+        else:
+            row.status, row.sent_at = "sent", app.clock.now()
+        row.last_error = f"{'resend' if resend else 'marked sent'} by {actor}"
+    return f"Outbox row {row_id}: {'will be sent again' if resend else 'recorded as sent'}."
 
 
 def copy_missing_to_sent(app: App, sent: SentFolder) -> None:
@@ -404,33 +432,64 @@ def _send_one(app: App, row_id: int, smtp: SmtpConnection, sent: SentFolder | No
             return "skipped"
         recipients, raw = _addresses(row), row.raw
 
-    # Whether the final dot went out: from then on a lost reply may hide an acceptance.
+    def at_final_dot() -> None:
+        # Committed while the server waits for the dot: from here on a crash or a lost
+        # reply leaves a row whose outcome only the Sent folder (or a person) can tell.
+        with transaction(app.sessions) as marking:
+            marking.execute(
+                update(models.OutboxMessage)
+                .where(models.OutboxMessage.id == row_id)
+                .values(status="final_dot")
+                .execution_options(synchronize_session=False)
+            )
+        final_dot.append(True)
+
     final_dot: list[bool] = []
     note: str | None = None
+    retry_for: dict[str, int] = {}
     try:
-        smtp.send(app.config.smtp.from_address, recipients, raw, lambda: final_dot.append(True))
+        smtp.send(app.config.smtp.from_address, recipients, raw, at_final_dot)
     except PartlyAccepted as error:
         # It went out to some recipients: sending it again would duplicate it for them.
         note = str(error)
+        retry_for = {rcpt: code for rcpt, code in error.refused.items() if 400 <= code < 500}
         log.warning("SMTP accepted the message only for some recipients: %s", error, extra=context)
     except ConnectionLost as error:
         if not final_dot:
             return _not_sent(app, row_id, error, context)
-        note = f"no reply to the final dot, taken as accepted: {error}"
-        log.warning("outbox: %s", note, extra=context)
+        with transaction(app.sessions) as session:
+            row = session.get(models.OutboxMessage, row_id)
+            assert row is not None
+            row.last_error = f"no reply to the final dot: {error}"
+            row.next_attempt_at = app.clock.now() + timedelta(seconds=FIRST_RETRY_S)
+        log.warning("outbox: no reply to the final dot; decided later", extra=context)
+        return "held"
     except MailflowError as error:
         return _not_sent(app, row_id, error, context)
     own_sent = sent if sent is not None else SentFolder(app)
     try:
-        copied = _file_in_sent(app, own_sent, raw, context)
+        with app.sessions() as session:
+            already = session.get(models.OutboxMessage, row_id)
+            copied = bool(already and already.copied_to_sent)  # an earlier partial send
+        copied = copied or _file_in_sent(app, own_sent, raw, context)
     finally:
         if sent is None:
             own_sent.close()
     with transaction(app.sessions) as session:
         row = session.get(models.OutboxMessage, row_id)
         assert row is not None
-        row.status, row.sent_at, row.last_error = "sent", app.clock.now(), note
         row.copied_to_sent = copied
+        row.sent_at, row.last_error = app.clock.now(), note
+        if retry_for:
+            # Greylisted or a full mailbox: the same message for those recipients only,
+            # later. (Partly sent, so a person sees it until the rest went out.)
+            row.recipients = list(retry_for)
+            row.status = "pending"
+            row.next_attempt_at = app.clock.now() + backoff(row.attempts)
+        elif note is not None:
+            row.status = "partial"  # out to some; refused for good for others: shown
+        else:
+            row.status = "sent"
     log.info("outbox sent", extra=context)
     return "sent"
 
@@ -442,9 +501,11 @@ def _not_sent(app: App, row_id: int, error: MailflowError, context: dict[str, ob
         assert row is not None
         row.last_error = str(error)
         row.sent_at = None
-        # A UserError (bad login, untrusted certificate) waits for a person like a 4xx:
-        # failing every queued e-mail over a settings mistake would lose them all.
-        if isinstance(error, PermanentError) or row.attempts >= MAX_ATTEMPTS:
+        # A UserError (bad login, untrusted certificate) or a refused sender waits for a
+        # person like a 4xx: failing every queued e-mail over a settings mistake would lose
+        # them all.
+        about_all = isinstance(error, SenderRefused)
+        if (isinstance(error, PermanentError) and not about_all) or row.attempts >= MAX_ATTEMPTS:
             row.status = "failed"
         else:
             row.status = "pending"
@@ -482,7 +543,14 @@ def _flush(app: App, limit: int | None) -> int:
             # "sending" until IMAP answers; the rest of the outbox need not wait.
             log.warning("cannot check the Sent folder for interrupted sends: %s", error)
         for row_id in _due_rows(app, limit):
-            status = _send_one(app, row_id, smtp, sent_folder)
+            try:
+                status = _send_one(app, row_id, smtp, sent_folder)
+            except Exception as error:  # a bug or an odd message must not stop the outbox
+                log.exception("outbox row failed unexpectedly", extra=log_context(outbox=row_id))
+                first = (str(error).splitlines() or [""])[0]
+                status = _not_sent(
+                    app, row_id, PermanentError(f"{type(error).__name__}: {first}"), {}
+                )
             if status == "retry":
                 break  # the server is down or busy: the rest waits for the next flush
             if status == "sent":

@@ -73,9 +73,11 @@ def status_summary(session: Session) -> dict[str, Any]:
             "not_ours": int(not_ours or 0),
         },
         "outbox": {
-            "pending": outbox_status.get("pending", 0) + outbox_status.get("sending", 0),
+            "pending": sum(outbox_status.get(s, 0) for s in ("pending", "sending", "final_dot")),
             "sent": outbox_status.get("sent", 0),
-            "failed": outbox_status.get("failed", 0),
+            # Everything a person must look at: refused, sent to some recipients only, and
+            # those whose fate the server did not tell (resend or mark sent).
+            "failed": sum(outbox_status.get(s, 0) for s in ("failed", "partial", "uncertain")),
         },
     }
 

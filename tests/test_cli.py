@@ -128,3 +128,34 @@ def test_doctor_finds_an_archived_file_no_row_refers_to(tmp_path: Path) -> None:
     result = run("doctor", "--config", str(config), cwd=tmp_path)
     assert result.returncode == 1
     assert f"unreferenced: {digest}" in result.stdout
+
+
+def test_outbox_lists_what_needs_a_person_and_refuses_a_row_that_does_not(
+    tmp_path: Path,
+) -> None:
+    from mailflow.app import open_app
+    from mailflow.config import load_config
+    from mailflow.db import transaction
+    from mailflow.outbox import enqueue
+
+    config = write_config(tmp_path)
+    assert run("init", "--config", str(config), cwd=tmp_path).returncode == 0
+    app = open_app(load_config(config, env=TEST_ENV))
+    try:
+        with transaction(app.sessions) as session:
+            row = enqueue(
+                app, session, to=["a@um.example.pl"], subject="Test", body="x", purpose="notice"
+            )
+            row.status, row.last_error = "uncertain", "no reply to the final dot"
+            session.flush()
+            row_id = row.id
+    finally:
+        app.close()
+
+    listed = run("outbox", "list", "--config", str(config), cwd=tmp_path)
+    assert listed.returncode == 0 and f"{row_id}: uncertain to a@um.example.pl" in listed.stdout
+    done = run("outbox", "mark-sent", str(row_id), "--config", str(config), cwd=tmp_path)
+    assert done.returncode == 0 and "recorded as sent" in done.stdout
+    assert_one_line_error(
+        run("outbox", "resend", str(row_id), "--config", str(config), cwd=tmp_path)
+    )

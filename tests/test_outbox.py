@@ -178,11 +178,10 @@ def test_it_does_not_send_again_what_the_sent_folder_already_has(
     app: App, smtp_relay: SmtpRelay, mailbox: Account
 ) -> None:
     delivered, lost = queue(app), queue(app)
-    # A crash left both "sending": one had reached the server (its copy is in Sent), the
-    # other had not.
+    # A crash left one at the final dot, accepted (its copy is in Sent), and one before it.
     with transaction(app.sessions) as session:
-        for row_id in (delivered, lost):
-            session.get(models.OutboxMessage, row_id).status = "sending"  # type: ignore[union-attr]
+        session.get(models.OutboxMessage, delivered).status = "final_dot"  # type: ignore[union-attr]
+        session.get(models.OutboxMessage, lost).status = "sending"  # type: ignore[union-attr]
     with imap_client(mailbox) as connection:
         connection.append("Sent", row(app, delivered).raw)
 
@@ -271,7 +270,7 @@ def test_a_crash_after_the_sent_copy_before_the_commit_does_not_send_again(
             outbox._send_one(app, row_id, connection, sent)
     finally:
         sent.close()
-    assert row(app, row_id).status == "sending" and len(smtp_relay.accepted) == 1
+    assert row(app, row_id).status == "final_dot" and len(smtp_relay.accepted) == 1
 
     assert flush_outbox(app) == 0
 
@@ -327,7 +326,7 @@ def test_a_server_that_files_sent_itself_gets_no_second_copy_and_no_resend(
     assert flush_outbox(app, limit=1) == 1
     with transaction(app.sessions) as session:
         # As if killed right after the server's 250: the server has filed it, we did not commit.
-        session.get(models.OutboxMessage, crashed).status = "sending"  # type: ignore[union-attr]
+        session.get(models.OutboxMessage, crashed).status = "final_dot"  # type: ignore[union-attr]
     with SmtpConnection.from_config(app.config) as connection:
         connection.send(app.config.smtp.from_address, [COORDINATOR], row(app, crashed).raw)
 
@@ -337,3 +336,139 @@ def test_a_server_that_files_sent_itself_gets_no_second_copy_and_no_resend(
     assert row(app, crashed).status == "sent" and row(app, crashed).copied_to_sent
     assert len(smtp_relay.accepted) == 2
     assert len(folder_snapshot(mailbox, "Sent")) == 2
+
+
+def set_status(app: App, row_id: int, status: str) -> None:
+    with transaction(app.sessions) as session:
+        session.get(models.OutboxMessage, row_id).status = status  # type: ignore[union-attr]
+
+
+def test_a_crash_at_the_final_dot_without_a_sent_copy_waits_for_a_person(
+    app: App, smtp_relay: SmtpRelay, mailbox: Account
+) -> None:
+    resent, recorded = queue(app), queue(app)
+    for row_id in (resent, recorded):
+        set_status(app, row_id, "final_dot")  # accepted or not: nobody can tell
+
+    flush_outbox(app)
+
+    assert smtp_relay.accepted == []  # never a silent second copy
+    for row_id in (resent, recorded):
+        assert row(app, row_id).status == "uncertain"
+        assert "mailflow outbox" in (row(app, row_id).last_error or "")
+    assert outbox.resolve_uncertain(app, resent, resend=True, actor="cli").endswith("again.")
+    assert "recorded as sent" in outbox.resolve_uncertain(app, recorded, resend=False, actor="cli")
+    flush_outbox(app)
+    assert len(smtp_relay.accepted) == 1 and row(app, resent).status == "sent"
+    assert row(app, recorded).status == "sent"
+
+
+def test_a_server_that_files_sent_itself_settles_a_crash_at_the_final_dot(
+    app: App, smtp_relay: SmtpRelay, mailbox: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    smtp = dataclasses.replace(app.config.smtp, server_files_sent=True)
+    monkeypatch.setattr(app, "config", dataclasses.replace(app.config, smtp=smtp))
+    smtp_relay.files_sent_into(mailbox)
+    row_id = queue(app)
+    set_status(app, row_id, "final_dot")  # not in Sent: the server did not accept it
+
+    flush_outbox(app)
+
+    assert row(app, row_id).status == "sent" and len(smtp_relay.accepted) == 1
+
+
+def test_no_answer_to_the_final_dot_is_decided_later_never_resent_blindly(
+    tmp_path: Path,
+    dovecot: Dovecot,
+    mailbox: Account,
+    smtp_relay: SmtpRelay,
+    clock: FakeClock,
+    database_url: str,
+) -> None:
+    config = rig_config(
+        tmp_path,
+        dovecot,
+        database_url,
+        smtp_relay.port,
+        changes={"smtp.final_reply_timeout_seconds": "1"},
+    )
+    smtp_relay.clear()
+    application = open_app(config, clock=clock, upgrade=True)
+    try:
+        row_id = queue(application)
+        smtp_relay.delay_final_reply(3)  # delivered, but the 250 comes too late
+
+        assert flush_outbox(application) == 0
+        held = row(application, row_id)
+        assert held.status == "final_dot" and "no reply to the final dot" in (held.last_error or "")
+        assert folder_snapshot(mailbox, "Sent") == {}  # no copy of what may not have gone
+        smtp_relay.accept()
+        flush_outbox(application)
+        assert row(application, row_id).status == "final_dot"  # not before a minute passed
+        clock.advance(timedelta(seconds=61))
+        flush_outbox(application)
+
+        assert row(application, row_id).status == "uncertain"
+        assert len(smtp_relay.accepted) == 1
+    finally:
+        smtp_relay.accept()
+        application.close()
+
+
+def test_a_greylisted_recipient_gets_the_message_later_and_only_once(
+    app: App, smtp_relay: SmtpRelay, mailbox: Account, clock: FakeClock
+) -> None:
+    row_id = queue(app, cc=["ankieta@um.example.pl"])
+    smtp_relay.refuse_recipient("ankieta@um.example.pl", "451 4.7.1 greylisted")
+
+    flush_outbox(app)
+
+    waiting = row(app, row_id)
+    assert waiting.status == "pending" and waiting.recipients == ["ankieta@um.example.pl"]
+    assert [m.rcpt_tos for m in smtp_relay.accepted] == [(COORDINATOR,)]
+    smtp_relay.accept()
+    clock.advance(timedelta(hours=2))
+    flush_outbox(app)
+
+    assert row(app, row_id).status == "sent"
+    assert [m.rcpt_tos for m in smtp_relay.accepted][-1] == ("ankieta@um.example.pl",)
+    assert len(folder_snapshot(mailbox, "Sent")) == 1  # one copy of one message
+
+
+def test_a_recipient_refused_for_good_shows_the_row_to_a_person(
+    app: App, smtp_relay: SmtpRelay
+) -> None:
+    from mailflow.queries import status_summary
+
+    row_id = queue(app, cc=["nobody-here@um.example.pl"])
+
+    flush_outbox(app)
+
+    assert row(app, row_id).status == "partial" and "550" in (row(app, row_id).last_error or "")
+    assert len(smtp_relay.accepted) == 1
+    with app.sessions() as session:
+        assert status_summary(session)["outbox"]["failed"] == 1
+
+
+def test_an_address_smtp_cannot_carry_fails_its_row_and_not_the_outbox(
+    app: App, smtp_relay: SmtpRelay
+) -> None:
+    odd, fine = queue(app, to="zażółć@um.example.pl"), queue(app)
+
+    flush_outbox(app)
+
+    assert row(app, odd).status == "failed"
+    assert row(app, fine).status == "sent"
+
+
+def test_a_refused_sender_holds_the_queue_instead_of_failing_every_message(
+    app: App, smtp_relay: SmtpRelay
+) -> None:
+    first, second = queue(app), queue(app)
+    smtp_relay.refuse("553 5.7.1 Sender address rejected: not owned by user", at="MAIL")
+
+    assert flush_outbox(app) == 0
+
+    held = row(app, first)
+    assert held.status == "pending" and "553" in (held.last_error or "")
+    assert row(app, second).status == "pending" and row(app, second).attempts == 0

@@ -26,19 +26,31 @@ if TYPE_CHECKING:
     from mailflow.config import Config
 
 DEFAULT_TIMEOUT_S = 30.0
+# RFC 5321 4.5.3.2.6: wait 10 minutes for the reply to the final dot; servers scan large
+# attachments before they answer, and giving up early makes the outcome unknown.
+FINAL_REPLY_TIMEOUT_S = 600.0
 
 
 class ConnectionLost(TransientError):
     """The connection broke or timed out without a reply from the server."""
 
 
+class SenderRefused(PermanentError):
+    """5xx to MAIL FROM: the server will take no message from this sender (a setting, an
+    account or a reputation problem), so every message would fail the same way."""
+
+
 class PartlyAccepted(PermanentError):
     """The server took the message for ``accepted`` and refused it for the others: it is out,
-    so sending it again would duplicate it for the accepted ones."""
+    so sending it again would duplicate it for the accepted ones. ``refused`` maps each
+    refused recipient to the reply code (4xx: may be tried again later, 5xx: never)."""
 
-    def __init__(self, message: str, accepted: Sequence[str]) -> None:
+    def __init__(
+        self, message: str, accepted: Sequence[str], refused: dict[str, int] | None = None
+    ) -> None:
         super().__init__(message)
         self.accepted = tuple(accepted)
+        self.refused = dict(refused or {})
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -68,6 +80,7 @@ class SmtpConnection:
         password: str | None = None,
         access_token: str | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
+        final_reply_timeout_s: float = FINAL_REPLY_TIMEOUT_S,
         local_hostname: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
@@ -84,6 +97,7 @@ class SmtpConnection:
         self._password = password
         self._access_token = access_token
         self.timeout_s = timeout_s
+        self.final_reply_timeout_s = final_reply_timeout_s
         self.local_hostname = local_hostname
         self._ssl_context = ssl_context
         self._client: smtplib.SMTP | None = None
@@ -192,6 +206,23 @@ class SmtpConnection:
             raise UserError(
                 f"{where}: server certificate not trusted: {error.verify_message}"
             ) from error
+        except smtplib.SMTPAuthenticationError as error:
+            # The same for every message: a setting to fix, not a message to give up on.
+            raise UserError(
+                f"{where}: login refused: {_reply(error.smtp_code, error.smtp_error)}"
+            ) from error
+        except smtplib.SMTPSenderRefused as error:
+            message = (
+                f"{where}: {doing} refused for sender {error.sender!r}: "
+                f"{_reply(error.smtp_code, error.smtp_error)}"
+            )
+            if 500 <= error.smtp_code <= 599:
+                raise SenderRefused(message) from error
+            raise TransientError(message) from error
+        except UnicodeError as error:
+            # smtplib cannot put a non-ASCII address in a command without SMTPUTF8: this
+            # message cannot go out as it is, and the next one must not wait for it.
+            raise PermanentError(f"{where}: cannot send while {doing}: {error}") from error
         except smtplib.SMTPRecipientsRefused as error:
             # Every recipient refused; the first reply decides, all are reported.
             replies = {rcpt: _reply(code, text) for rcpt, (code, text) in error.recipients.items()}
@@ -268,7 +299,9 @@ class SmtpConnection:
         assert client is not None  # connect() either set it or raised
         try:
             with self._errors("sending"):
-                refused = self._transaction(client, mail_from, rcpt_to, raw, before_final_dot)
+                refused = self._transaction(
+                    client, mail_from, rcpt_to, raw, before_final_dot, self.final_reply_timeout_s
+                )
         except BaseException:
             # A half-done transaction must never be finished by a later send; closing the
             # socket before the dot also makes the server drop the message.
@@ -281,6 +314,7 @@ class SmtpConnection:
                 f"SMTP {self.host}:{self.port}: accepted for {', '.join(accepted)} "
                 f"but refused for {detail}",
                 accepted,
+                {rcpt: code for rcpt, (code, _text) in refused.items()},
             )
 
     @staticmethod
@@ -290,6 +324,7 @@ class SmtpConnection:
         rcpt_to: Sequence[str],
         raw: bytes,
         before_final_dot: Callable[[], None] | None,
+        final_reply_timeout_s: float = FINAL_REPLY_TIMEOUT_S,
     ) -> dict[str, tuple[int, bytes]]:
         """MAIL, RCPT, DATA by hand (``smtplib.sendmail`` has no point between the message
         and its final dot); returns the refused recipients, if only some were refused."""
@@ -316,6 +351,8 @@ class SmtpConnection:
         if before_final_dot is not None:
             before_final_dot()
         client.send(b".\r\n")
+        if client.sock is not None:
+            client.sock.settimeout(final_reply_timeout_s)
         code, reply = client.getreply()
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)
@@ -334,6 +371,7 @@ class SmtpConnection:
             username=smtp.username if login else None,
             password=smtp.password if login else None,
             timeout_s=float(smtp.timeout_seconds),
+            final_reply_timeout_s=float(smtp.final_reply_timeout_seconds),
         )
 
 

@@ -51,7 +51,7 @@ class _LmtpHandler:
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
-        refusal = self.relay.refusal_for("RCPT")
+        refusal = self.relay.refusal_for("RCPT") or self.relay.refusal_for(f"RCPT {address}")
         if refusal:
             return refusal
         # Ask Dovecot now, so an unknown user gets its 550 at RCPT time as from a real MTA.
@@ -76,6 +76,9 @@ class _LmtpHandler:
                 return _reply(code, text)
         await loop.run_in_executor(None, self.relay.file_in_sent, data)
         self.relay.record(AcceptedMessage(mail_from, tuple(envelope.rcpt_tos), data))
+        delay = self.relay.reply_delay()
+        if delay:
+            await asyncio.sleep(delay)  # delivered, but the answer comes late (or never)
         return "250 OK delivered"
 
 
@@ -90,6 +93,7 @@ class SmtpRelay:
         self._lock = threading.Lock()
         self._accepted: list[AcceptedMessage] = []
         self._refusals: dict[str, str] = {}
+        self._reply_delay = 0.0
         self._sent_account: Account | None = None
         self._sent_folder = "Sent"
         self._controller: Controller | None = None
@@ -128,14 +132,28 @@ class SmtpRelay:
         with self._lock:
             self._refusals[at.upper()] = reply
 
+    def refuse_recipient(self, address: str, reply: str) -> None:
+        """Answer ``reply`` to RCPT for ``address`` only (the others are taken)."""
+        self.refuse(reply, at=f"RCPT {address}")
+
+    def delay_final_reply(self, seconds: float) -> None:
+        """Deliver each message, then wait ``seconds`` before answering the final dot."""
+        with self._lock:
+            self._reply_delay = seconds
+
+    def reply_delay(self) -> float:
+        with self._lock:
+            return self._reply_delay
+
     def accept(self) -> None:
-        """Stop refusing."""
+        """Stop refusing (and answer the final dot at once)."""
         with self._lock:
             self._refusals.clear()
+            self._reply_delay = 0.0
 
     def refusal_for(self, command: str) -> str | None:
         with self._lock:
-            return self._refusals.get(command)
+            return self._refusals.get(command.upper())
 
     def files_sent_into(self, account: Account | None, folder: str = "Sent") -> None:
         """Like Gmail and Microsoft 365, file a copy of each accepted message in ``folder``
