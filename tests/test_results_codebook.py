@@ -67,7 +67,7 @@ def test_codes_outside_the_codebook_are_missing_with_a_warning_naming_rows(
     assert p1["label"] == "Czas oczekiwania na obsługę" and p1["reversed"] is True
     assert p1["distribution"] == {"1": 1, "2": 0, "3": 0, "4": 1, "5": 1}
     assert p1["invalid"] == 1 and p1["missing_code"] == 1
-    assert any("'7' outside the codebook in column C (P1), rows 6" in w for w in report["warnings"])
+    assert any("'7' outside the codebook in column C (P1), row 6:" in w for w in report["warnings"])
 
 
 def test_a_codebook_sheet_inside_the_data_file_is_used(tmp_path: Path) -> None:

@@ -148,3 +148,11 @@ def test_the_data_sheet_is_found_when_it_is_not_the_first_or_named_dane(tmp_path
     )
     report = analyse_file(path)
     assert report.sheet == "Arkusz2" and report.respondents == 3
+
+
+def test_text_in_a_numeric_question_is_an_unknown_answer_named_not_a_crash() -> None:
+    # "#DIV/0!" typed (or exported to CSV) is text: its key is not a number.
+    answers: list[object] = [1, 2, 3, 4, 5] * 8
+    answers[5] = "#DIV/0!"
+    with pytest.raises(UserError, match=r"unknown answer '#DIV/0!' in row 7, column C"):
+        code_survey(table_from_rows("dane.csv", rows_with(answers)), None)

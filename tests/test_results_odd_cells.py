@@ -6,6 +6,7 @@ a bool that Python takes for 1 or 0; the readers find both in the file itself.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ def test_an_error_cell_as_respondent_id_or_weight_is_refused(tmp_path: Path) -> 
 def test_an_error_cell_in_a_segment_is_no_segment_value_and_named(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "dane.xlsx", {"Dane": survey({7: [7, "#N/A", 3, 1.0]})})
     report = analyse_file(path).to_json()
-    assert any("segment column Komórka" in w and "rows 8" in w for w in report["warnings"])
+    assert any("segment column Komórka" in w and "row 8:" in w for w in report["warnings"])
     assert "#N/A" not in report["segments"]["Komórka"]
 
 
@@ -152,4 +153,186 @@ def test_without_a_file_search_logical_cells_are_still_found_by_type(
     path = write_xlsx(tmp_path / "dane.xlsx", {"Dane": survey({12: [12, "BOK", False, 1.0]})})
     report = analyse_file(path).to_json()
     assert report["questions"][0]["n"] == 39
-    assert any("cell FALSE" in w and "rows 13:" in w for w in report["warnings"])
+    assert any("cell FALSE" in w and "row 13:" in w for w in report["warnings"])
+    if search == "none_for_the_format":
+        assert any("cannot be checked in .xlsx files" in w for w in report["warnings"])
+
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def sdk_xlsx(path: Path, rows: list[list[Any]], prefix: str = "x:") -> Path:
+    """SpreadsheetML with namespace-prefixed tags, as the OpenXML SDK writes it."""
+    p = prefix
+
+    def cell(ref: str, value: Any) -> str:
+        if isinstance(value, bool):
+            return f'<{p}c r="{ref}" t="b"><{p}v>{int(value)}</{p}v></{p}c>'
+        if isinstance(value, OddCell):
+            return f'<{p}c r="{ref}" t="e"><{p}v>{value.text}</{p}v></{p}c>'
+        if isinstance(value, int | float):
+            return f'<{p}c r="{ref}"><{p}v>{value}</{p}v></{p}c>'
+        return f'<{p}c r="{ref}" t="inlineStr"><{p}is><{p}t>{value}</{p}t></{p}is></{p}c>'
+
+    body = "".join(
+        f'<{p}row r="{i}">'
+        + "".join(cell(f"{'ABCD'[j]}{i}", v) for j, v in enumerate(row))
+        + f"</{p}row>"
+        for i, row in enumerate(rows, start=1)
+    )
+    path = minimal_xlsx(path, "")
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["xl/worksheets/dane.xml"] = (
+        f'<{p}worksheet xmlns:{p[:-1]}="{MAIN_NS}"><{p}sheetData>{body}'
+        f"</{p}sheetData></{p}worksheet>"
+    ).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("chunk", [1 << 22, 97])
+def test_prefixed_tags_of_the_openxml_sdk_are_searched_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    from mailflow.results import table
+
+    monkeypatch.setattr(table, "CHUNK", chunk)  # 97 bytes: rows and cells cut across chunks
+    rows = survey({3: [3, "BOK", True, 1.0], 9: [9, "USC", error("#DIV/0!"), 1.0]})
+    path = sdk_xlsx(tmp_path / "sdk.xlsx", rows)
+    assert xlsx_odd_cells(path, "Dane") == {
+        (4, 2): OddCell("logical", "TRUE"),
+        (10, 2): error("#DIV/0!"),
+    }
+    report = analyse_file(path).to_json()
+    assert report["questions"][0]["n"] == 38
+    (warning,) = report["warnings"]
+    assert "cell TRUE" in warning and "#DIV/0!" in warning and "rows 4, 10:" in warning
+
+
+def test_the_search_of_a_prefixed_sheet_carries_little_from_chunk_to_chunk() -> None:
+    # It used to carry the whole sheet from chunk to chunk (no "<row" found): quadratic.
+    from mailflow.results import table
+
+    block = b"".join(
+        b'<x:row r="%d"><x:c r="A%d"><x:v>1</x:v></x:c></x:row>' % (i, i) for i in range(1, 200)
+    )
+    cut = table._xlsx_cut(block)
+    assert block[cut:].startswith(b'<x:row r="199">')
+    cells = b"<x:c r='A1'><x:v>1</x:v></x:c><x:c r='B1'><x:v>2"  # a row longer than a chunk
+    assert table._xlsx_cut(cells) == cells.index(b"<x:c r='B1'")
+
+
+def test_a_logical_cell_the_search_missed_is_still_found_by_calamines_bool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mailflow.results import table
+
+    # A search that finds nothing: the TRUE read first of its code gives it away.
+    monkeypatch.setitem(table.ODD_CELL_FINDERS, ".xlsx", lambda path, sheet: table.OddCells())
+    rows = survey({1: ["A1", "BOK", True, 1.5], 7: [7, "USC", False, 1.0]})
+    report = analyse_file(write_xlsx(tmp_path / "dane.xlsx", {"Dane": rows})).to_json()
+    assert report["questions"][0]["n"] == 38
+    (warning,) = report["warnings"]
+    assert "cell TRUE" in warning and "cell FALSE" in warning and "rows 2, 8:" in warning
+
+
+def test_an_error_cell_that_cannot_be_placed_is_a_warning_not_silence(tmp_path: Path) -> None:
+    rows = "".join(
+        f'<row r="{n + 1}"><c r="A{n + 1}"><v>{n}</v></c><c r="B{n + 1}"><v>{n % 5 + 1}</v></c>'
+        "</row>"
+        for n in range(1, 41)
+    )
+    sheet = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Nr ankiety</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>P1. Uprzejmość</t></is></c></row>'
+        + rows
+        # A cell without "r" in a row without "r": its position cannot be told.
+        + '<row><c t="e"><v>#N/A</v></c></row>'
+    )
+    found = xlsx_odd_cells(minimal_xlsx(tmp_path / "e.xlsx", sheet), "Dane")
+    assert found is not None and found.missed("error") and not found
+    report = analyse_file(tmp_path / "e.xlsx").to_json()
+    assert any("could not be told" in w for w in report["warnings"]), report["warnings"]
+
+
+def test_an_error_or_logical_cell_as_a_header_is_refused_with_row_and_column(
+    tmp_path: Path,
+) -> None:
+    for name, header in (("e.xlsx", error("#REF!")), ("b.xlsx", True)):
+        rows = survey({})
+        rows[0] = [*HEADER[:3], header]
+        with pytest.raises(UserError, match=r"header in row 1, column D is a (spreadsheet|logic)"):
+            analyse_file(sdk_xlsx(tmp_path / name, rows, ""))
+
+
+def test_ods_repeated_flagged_cells_are_bounded(tmp_path: Path) -> None:
+    import time
+
+    from mailflow.results.table import ods_odd_cells
+
+    def ods(name: str, rows_xml: str) -> Path:
+        path = write_ods(tmp_path / name, {"Dane": [["x"]]})
+        with zipfile.ZipFile(path) as source:
+            parts = {n: source.read(n).decode() for n in source.namelist()}
+        parts["content.xml"] = re.sub(
+            r"<table:table-row>.*</table:table-row>", rows_xml, parts["content.xml"]
+        )
+        with zipfile.ZipFile(path, "w") as archive:
+            for n, data in parts.items():
+                archive.writestr(n, data)
+        return path
+
+    true = 'office:value-type="boolean" office:boolean-value="true"'
+    bomb = ods(
+        "bomb.ods",
+        f'<table:table-row table:number-rows-repeated="300"><table:table-cell {true} '
+        'table:number-columns-repeated="16384"/></table:table-row>',
+    )
+    start = time.perf_counter()
+    with pytest.raises(UserError, match=r"more than 1,000,000 TRUE/FALSE or error cells"):
+        ods_odd_cells(bomb, "Dane")
+    assert time.perf_counter() - start < 1.0
+    fine = ods(
+        "fine.ods",
+        f'<table:table-row table:number-rows-repeated="3"><table:table-cell/><table:table-cell '
+        f'{true} table:number-columns-repeated="2"/></table:table-row>',
+    )
+    assert set(ods_odd_cells(fine, "Dane") or {}) == {(r, c) for r in (1, 2, 3) for c in (1, 2)}
+
+
+@pytest.mark.parametrize("failure", ["raises", "member_not_found", "entity_in_the_xml"])
+def test_a_search_that_fails_warns_and_reads_the_file_all_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    from mailflow.results import table
+
+    rows = survey({12: [12, "BOK", False, 1.0]})
+    if failure == "raises":
+
+        def broken(path: Path, sheet: str) -> table.OddCells:
+            raise ValueError("broken")
+
+        monkeypatch.setitem(table.ODD_CELL_FINDERS, ".xlsx", broken)
+        path = write_xlsx(tmp_path / "dane.xlsx", {"Dane": rows})
+    elif failure == "member_not_found":
+        monkeypatch.setattr(table, "_xlsx_sheet_member", lambda archive, sheet: None)
+        path = write_xlsx(tmp_path / "dane.xlsx", {"Dane": rows})
+    else:  # defusedxml refuses a DTD in the ODS content.xml; calamine reads it
+        path = write_ods(tmp_path / "dane.ods", {"Dane": rows})
+        with zipfile.ZipFile(path) as source:
+            parts = {n: source.read(n).decode() for n in source.namelist()}
+        parts["content.xml"] = parts["content.xml"].replace(
+            "?>", '?><!DOCTYPE x [<!ENTITY a "aaaa">]>', 1
+        )
+        with zipfile.ZipFile(path, "w") as archive:
+            for n, data in parts.items():
+                archive.writestr(n, data)
+    report = analyse_file(path).to_json()
+    assert report["questions"][0]["n"] == 39
+    assert any("cell FALSE" in w and "row 13:" in w for w in report["warnings"])
+    assert any(
+        "error cells (#DIV/0!, #N/A...) could not be checked" in w for w in report["warnings"]
+    )

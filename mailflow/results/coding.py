@@ -153,6 +153,7 @@ def code_survey(table: Table, book: Codebook | None) -> CodedSurvey:
     taken |= set(segment_at)
     survey = CodedSurvey(
         notes=list(table.notes),
+        warnings=list(table.warnings),
         respondents=table.respondents,
         questions=[],
         weights=weights,
@@ -381,7 +382,7 @@ def code_question(
         values = ", ".join(repr(v) for v in invalid[:5])
         warnings.append(
             f"{question.id}: {values} outside the codebook in column {table.column_refs[j]} "
-            f"({header}), rows {shown}{more}: treated as missing"
+            f"({header}), {_rows_word(rows)} {shown}{more}: treated as missing"
         )
     question.scores = scores
     return question
@@ -400,7 +401,13 @@ def odd_cells_note(table: Table, j: int) -> str:
     rows = ", ".join(str(table.row_numbers[i]) for i in at[:ROWS_NAMED_IN_WARNINGS])
     more = len(at) - ROWS_NAMED_IN_WARNINGS
     rest = f" and {more} more" if more > 0 else ""
-    return f"{kinds} in column {table.column_refs[j]} ({table.headers[j]}), rows {rows}{rest}"
+    where = f"column {table.column_refs[j]} ({table.headers[j]}), {_rows_word(at)} {rows}{rest}"
+    return f"{kinds} in {where}"
+
+
+def _rows_word(rows: Sequence[object]) -> str:
+    """ "row" before one row number, "rows" before a list."""
+    return "row" if len(rows) == 1 else "rows"
 
 
 def detect_scale(
@@ -445,7 +452,10 @@ def detect_scale(
     excluded = any(w in normalize_label(header).split() for w in NOT_QUESTION_WORDS)
     if not forced and (excluded or len(numeric_values) < 3 or numeric_cells < 0.9 * answered):
         return None
-    _reject_unknown(table, j, counts, keys, lambda key: float(key) in (1, 2, 3, 4, 5))
+    # Text in a numeric question is not a number key: it falls through to "unknown answer".
+    _reject_unknown(
+        table, j, counts, keys, lambda key: is_number_key(key) and float(key) in (1, 2, 3, 4, 5)
+    )
     return Scale({str(k): k for k in range(1, 6)}, "numeric")
 
 

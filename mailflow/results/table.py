@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
-from xml.etree import ElementTree
 from xml.sax.saxutils import unescape
 
+import defusedxml.ElementTree as safe_xml
 import numpy as np
 
 from mailflow.errors import UserError
@@ -47,6 +47,7 @@ class Table:
     variable_labels: dict[str, str] = field(default_factory=dict)
     missing_values: dict[str, set[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what could not be checked in the file
     codes: np.ndarray | None = None  # int32, shape (columns, respondents)
     values: list[Any] = field(default_factory=list)
 
@@ -138,6 +139,15 @@ def code_rows(rows: Iterable[Sequence[Any]], width: int) -> tuple[np.ndarray, li
     also keeps memory to one object per distinct value instead of one per cell. Bools
     compare equal to 1 and 0 and so share their code: readers find them (and error cells)
     in the file and put :class:`OddCell` markers over them afterwards."""
+    matrix, values, _ = _code_rows(rows, width)
+    return matrix, values
+
+
+def _code_rows(
+    rows: Iterable[Sequence[Any]], width: int
+) -> tuple[np.ndarray, list[Any], list[int]]:
+    """:func:`code_rows`, and the codes whose first cell was a bool (a check that costs one
+    look at each distinct value: such a cell must be one the file search found)."""
     codes = _Codes()
     flat: list[int] = []
     extend, code = flat.extend, codes.__getitem__
@@ -147,7 +157,8 @@ def code_rows(rows: Iterable[Sequence[Any]], width: int) -> tuple[np.ndarray, li
     # Whichever equal value came first is the one kept; a bool there would stand for the
     # numbers that share its code (its own cells are marked separately).
     values = [float(v) if type(v) is bool else v for v in codes]
-    return matrix.astype(np.int32, copy=False), values
+    first_bools = [k for k, v in enumerate(codes) if type(v) is bool]
+    return matrix.astype(np.int32, copy=False), values, first_bools
 
 
 def table_from_rows(
@@ -202,6 +213,14 @@ def coded_table(
     while width and not used[width - 1]:
         width -= 1  # trailing columns without header and values are the sheet's empty area
     header_codes = matrix[kept[0], :width].tolist()
+    for j, k in enumerate(header_codes):
+        if isinstance(values[k], OddCell):
+            # A header that is #REF! or TRUE would silently name an unknown column (and a
+            # weight column so named would be dropped): the file has to be fixed.
+            raise UserError(
+                f"{source}: the header in row {kept[0] + first_row_number}, column "
+                f"{column_letter(j + first_column)} is a {values[k].describe()}, not a name"
+            )
     headers = [_header_text(values[k]) for k in header_codes]
     for j, header in enumerate(headers):
         if not header:
@@ -329,46 +348,108 @@ class Workbook:
         python-calamine reads an error cell as an empty string and offers no way to tell it
         from one, so XLSX and ODS files are searched for error and logical cells directly.
         The search runs in a second thread while calamine parses the sheet (it releases the
-        GIL), so on two cores it costs no wall time."""
-        finder = ODD_CELL_FINDERS.get(self.path.suffix.lower(), _no_finder)
+        GIL), so on two cores it costs no wall time. Logical cells are also checked against
+        calamine's own bools; what cannot be checked is said in the table's warnings."""
+        suffix = self.path.suffix.lower()
+        finder = ODD_CELL_FINDERS.get(suffix)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            search = pool.submit(finder, self.path, name)
+            search = pool.submit(finder, self.path, name) if finder is not None else None
             try:
                 sheet = self._book.get_sheet_by_name(name)
                 if sheet.start is None or sheet.end is None:
                     raise UserError(f"{source}: the sheet is empty")
                 logical: list[tuple[int, int, bool]] = []
                 rows: Iterable[list[Any]] = sheet.iter_rows()
-                if finder is _no_finder:
+                if search is None:
                     rows = _watch_logical(rows, logical)
-                matrix, values = code_rows(rows, sheet.width)
-                odd = search.result()
+                matrix, values, first_bools = _code_rows(rows, sheet.width)
             except UserError:
                 raise
             except Exception as error:
                 raise UserError(f"{source}: cannot read the sheet: {error}") from None
+            odd: dict[tuple[int, int], OddCell] | None = None
+            failure = ""
+            if search is not None:
+                try:
+                    odd = search.result()
+                except UserError:
+                    raise  # a file the search refuses on purpose (see _ods_locate)
+                except Exception as error:  # zip, XML or entity errors of the sheet's XML
+                    failure = f"{type(error).__name__}: {error}"
+                if odd is None and not failure:
+                    failure = "the sheet's XML was not found in the file"
         if not matrix.size:
             raise UserError(f"{source}: the sheet is empty")
         # iter_rows starts at the used area's first column; rows are counted from row 1 in
         # the calamine versions we know, and from the used area's first row otherwise.
         first_row = sheet.end[0] + 2 - matrix.shape[0]
         first_column = sheet.start[1]
-        if odd is None:  # no search for this format (XLS, XLSB) or a file it cannot read
-            if finder is not _no_finder:
-                for _ in _watch_logical(sheet.iter_rows(), logical):
-                    pass
-            odd = {
-                (first_row + i, first_column + j): OddCell("logical", "TRUE" if v else "FALSE")
-                for i, j, v in logical
-            }
-        return coded_table(source, matrix, values, first_row, first_column, odd)
+        warnings: list[str] = []
+        if search is None:
+            warnings.append(
+                f"{source}: spreadsheet error cells (#DIV/0!, #N/A...) cannot be checked in "
+                f"{suffix or 'this'} files and read as blanks; save the file as XLSX or ODS "
+                "to have them named"
+            )
+        elif odd is None:
+            warnings.append(
+                f"{source}: spreadsheet error cells (#DIV/0!, #N/A...) could not be checked "
+                f"({failure}); any there are read as blanks"
+            )
+        elif isinstance(odd, OddCells) and odd.missed("error"):
+            warnings.append(
+                f"{source}: the file has spreadsheet error cells (#DIV/0!, #N/A...) whose row "
+                "and column could not be told; they are read as blanks"
+            )
+        rescan = search is not None and (
+            odd is None
+            or (isinstance(odd, OddCells) and odd.missed("logical"))
+            or not _first_bools_found(matrix, first_bools, odd, first_row, first_column)
+        )
+        if rescan:
+            # calamine's own bools are exact: one more pass over its rows, only when the
+            # search cannot be trusted for logical cells.
+            for _ in _watch_logical(sheet.iter_rows(), logical):
+                pass
+        marked = dict(odd or {})
+        for i, j, v in logical:
+            marked[(first_row + i, first_column + j)] = OddCell("logical", "TRUE" if v else "FALSE")
+        table = coded_table(source, matrix, values, first_row, first_column, marked)
+        table.warnings.extend(warnings)
+        return table
 
 
-OddCells = dict[tuple[int, int], OddCell]
+def _first_bools_found(
+    matrix: np.ndarray,
+    first_bools: list[int],
+    odd: dict[tuple[int, int], OddCell] | None,
+    first_row: int,
+    first_column: int,
+) -> bool:
+    """Whether the first cell of each code first read as a bool is a logical cell the
+    search found (a bool that comes after an equal number shares its code unseen; this
+    catches the searches that miss every logical cell, at no cost per cell)."""
+    for code in first_bools:
+        i, j = divmod(int(np.argmax(matrix.ravel() == code)), matrix.shape[1])
+        cell = (odd or {}).get((first_row + i, first_column + j))
+        if cell is None or cell.kind != "logical":
+            return False
+    return True
 
 
-def _no_finder(path: Path, sheet: str) -> OddCells | None:
-    return None
+class OddCells(dict[tuple[int, int], OddCell]):
+    """(row from 1, column from 0) -> marker, and how the search went: a marker seen in the
+    file's bytes that could not be placed must not go unnoticed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = {"error": 0, "logical": 0}  # markers in attribute or text position
+        self.unplaced = {"error": 0, "logical": 0}  # on a tag that is not a placeable cell
+
+    def missed(self, kind: str) -> bool:
+        if self.unplaced[kind]:
+            return True
+        return bool(self.seen[kind]) and not any(cell.kind == kind for cell in self.values())
 
 
 def _watch_logical(
@@ -385,21 +466,32 @@ def _watch_logical(
 
 _XML_SPACE = b" \t\r\n"
 _XLSX_MARKERS = (b't="e"', b't="b"', b"t='e'", b"t='b'")
+# Tags may carry any namespace prefix: the OpenXML SDK writes <x:row><x:c t="b">.
+_PREFIX = rb"(?:[\w.-]+:)?"
+_XLSX_TAG = re.compile(rb"<" + _PREFIX + rb"(c|row)[\s>/]")
+_XLSX_CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c[\s>/]")
+_XLSX_ROW_TAG = re.compile(rb"<" + _PREFIX + rb"row[\s>/]")
+_XLSX_CELL_END = re.compile(rb"</" + _PREFIX + rb"c\s*>")
 _XLSX_REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Z]{1,3})\$?([0-9]+)["']""")
-_XLSX_VALUE = re.compile(rb"<v(?:\s[^>]*)?>([^<]*)</v>")
-_XLSX_CELL = re.compile(rb"<c(?=[\s>/])[^>]*")
+_XLSX_VALUE = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?>([^<]*)</" + _PREFIX + rb"v\s*>")
+_XLSX_CELL = re.compile(rb"<" + _PREFIX + rb"c(?=[\s>/])[^>]*")
 _XLSX_ROW = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
 CHUNK = 1 << 22
+_BACK = 1 << 20  # how far back from a chunk's end a row start is looked for
+_CELL_SPAN = 1 << 16  # how far after a cell's tag its value is looked for
 
 
 def xlsx_odd_cells(path: Path, sheet: str) -> OddCells | None:
     """(row from 1, column from 0) -> marker for each error (t="e") and logical (t="b")
-    cell of one XLSX sheet, found by a byte search of the sheet's XML read in chunks."""
+    cell of one XLSX sheet, found by a byte search of the sheet's XML read in chunks.
+
+    Each chunk is searched up to its last row start (else its last cell or tag start) and
+    the rest carried to the next, so the carry stays bounded and the search linear."""
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile):
         return None  # calamine read it as another format; the caller falls back
-    found: OddCells = {}
+    found = OddCells()
     with archive:
         member = _xlsx_sheet_member(archive, sheet)
         if member is None:
@@ -409,36 +501,68 @@ def xlsx_odd_cells(path: Path, sheet: str) -> OddCells | None:
             while True:
                 chunk = stream.read(CHUNK)
                 block = rest + chunk
-                # Search whole rows only: a cell's row start is needed when it has no "r".
-                cut = len(block) if not chunk else block.rfind(b"<row")
-                if cut <= 0 and chunk:
-                    cut = block.rfind(b"</c>") + 1
+                cut = _xlsx_cut(block) if chunk else len(block)
                 # Writers quote attributes with '"'; the "'" forms only where one appears.
                 markers = _XLSX_MARKERS if b"'" in block else _XLSX_MARKERS[:2]
+                hits: list[int] = []
                 for marker in markers:
                     at = block.find(marker, 0, cut)
                     while at >= 0:
-                        _xlsx_cell(block, at, found, path.name, sheet)
+                        hits.append(at)
                         at = block.find(marker, at + 1, cut)
+                place = _RowPlace()
+                for at in sorted(hits):  # in order, so cells without "r" are counted once
+                    _xlsx_cell(block, at, found, place)
                 if not chunk:
                     return found
-                rest = block[max(cut, 0) :]
+                rest = block[cut:]
 
 
-def _xlsx_cell(block: bytes, at: int, found: OddCells, file: str, sheet: str) -> None:
-    start, close = block.rfind(b"<c", 0, at), block.find(b">", at)
-    if (
-        start < 0
-        or close < 0
-        or block[at - 1] not in _XML_SPACE
-        or block[start + 2] not in _XML_SPACE
-        or block.find(b">", start, at) >= 0
-    ):
-        return  # the marker is text inside a cell, not an attribute of one
-    end = block.find(b"</c>", close)
-    value = _XLSX_VALUE.search(block, close, end) if block[close - 1] != ord("/") else None
+def _xlsx_cut(block: bytes) -> int:
+    """Where the last row starting in the block begins (else its last cell, else its last
+    tag; else the block's end): everything before it is whole rows or whole cells."""
+    at, floor, cell = len(block), max(0, len(block) - _BACK), 0
+    while at > floor:
+        at = block.rfind(b"<", floor, at)
+        if at <= 0:
+            break
+        tag = _XLSX_TAG.match(block, at)
+        if tag is not None:
+            if tag.group(1) == b"row":
+                return at
+            cell = cell or at
+    if cell > 0:
+        return cell
+    last = block.rfind(b"<")
+    return last if last > 0 else len(block)
+
+
+@dataclass
+class _RowPlace:
+    """Where counting the cells of a row stopped, for cells without an "r" attribute."""
+
+    row_at: int = -1  # the row's start tag in the block
+    number: int = 0  # its row number
+    at: int = 0  # counted up to here
+    column: int = -1  # the column of the last cell counted
+
+
+def _xlsx_cell(block: bytes, at: int, found: OddCells, place: _RowPlace) -> None:
+    kind = "logical" if block[at + 3] == ord("b") else "error"
+    found.seen[kind] += 1
+    start = block.rfind(b"<", 0, at)
+    if start < 0 or block[at - 1] not in _XML_SPACE or block.find(b">", start, at) >= 0:
+        return  # the marker is text inside a cell, not an attribute of a tag
+    close = block.find(b">", at)
+    if close < 0 or _XLSX_CELL_TAG.match(block, start) is None:
+        found.unplaced[kind] += 1  # t="e" on a tag that is not a cell: not silent
+        return
+    value = None
+    if block[close - 1] != ord("/"):
+        end = _XLSX_CELL_END.search(block, close, close + _CELL_SPAN)
+        value = _XLSX_VALUE.search(block, close, end.start()) if end else None
     text = unescape(value.group(1).decode("utf-8", "replace")).strip() if value else ""
-    if block[at + 3] == ord("b"):
+    if kind == "logical":
         cell = OddCell("logical", "FALSE" if text in ("0", "") else "TRUE")
     else:
         cell = OddCell("error", text or "#ERROR")
@@ -446,23 +570,49 @@ def _xlsx_cell(block: bytes, at: int, found: OddCells, file: str, sheet: str) ->
     if ref is not None:
         found[(int(ref.group(2)), column_index(ref.group(1).decode()))] = cell
         return
-    # No "r" (allowed, rare): the row's own number and the cells before it in the row.
-    row_at = block.rfind(b"<row", 0, start)
-    row_ref = _XLSX_ROW.search(block, row_at, block.find(b">", row_at)) if row_at >= 0 else None
-    if row_ref is None:
-        raise UserError(f"{file} [{sheet}]: a {cell.describe()} whose position cannot be told")
-    column = -1
-    for other in _XLSX_CELL.finditer(block, row_at, close):
+    # No "r" (allowed, rare): the row's own number and the cells before it in the row,
+    # counted on from where the previous such cell left off.
+    if place.row_at < 0 or place.at > start:
+        row_at = _last_row_start(block, start)
+    else:
+        later = [m.start() for m in _XLSX_ROW_TAG.finditer(block, place.at, start)]
+        row_at = later[-1] if later else place.row_at
+    if row_at < 0:
+        found.unplaced[kind] += 1  # no row start before it in the block: not placeable
+        return
+    if row_at != place.row_at:
+        row_ref = _XLSX_ROW.search(block, row_at, block.find(b">", row_at))
+        if row_ref is None:
+            found.unplaced[kind] += 1
+            return
+        place.row_at, place.number, place.at, place.column = (
+            row_at,
+            int(row_ref.group(1)),
+            row_at,
+            -1,
+        )
+    for other in _XLSX_CELL.finditer(block, place.at, close):
         named = _XLSX_REF.search(other.group(0))
-        column = column_index(named.group(1).decode()) if named else column + 1
-    found[(int(row_ref.group(1)), column)] = cell
+        place.column = column_index(named.group(1).decode()) if named else place.column + 1
+    place.at = close
+    found[(place.number, place.column)] = cell
+
+
+def _last_row_start(block: bytes, before: int) -> int:
+    at = before
+    while at > 0:
+        at = block.rfind(b"<", 0, at)
+        if at >= 0 and _XLSX_ROW_TAG.match(block, at) is not None:
+            return at
+    return -1
 
 
 def _xlsx_sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
-    """The zip member of a sheet, through the package's relationships."""
+    """The zip member of a sheet, through the package's relationships (defusedxml: the
+    parts are the sender's, a DTD or entity in them is refused)."""
 
     def targets(rels: str) -> dict[str, tuple[str, str]]:
-        root = ElementTree.fromstring(archive.read(rels))
+        root = safe_xml.fromstring(archive.read(rels))
         return {
             el.get("Id", ""): (el.get("Type", ""), el.get("Target", ""))
             for el in root
@@ -486,13 +636,13 @@ def _xlsx_sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
         book_rels = targets(
             posixpath.join(posixpath.dirname(book), "_rels", f"{posixpath.basename(book)}.rels")
         )
-        for element in ElementTree.fromstring(archive.read(book)).iter():
+        for element in safe_xml.fromstring(archive.read(book)).iter():
             if element.tag.endswith("}sheet") and element.get("name") == sheet:
                 rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), "")
                 member = resolve(book, book_rels.get(rid, ("", ""))[1])
                 return member if member in archive.namelist() else None
-    except (KeyError, ElementTree.ParseError):
-        return None
+    except KeyError:
+        return None  # a part is missing: the caller says the cells could not be checked
     return None
 
 
@@ -502,6 +652,10 @@ _ODS = {
     "calcext": "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0",
 }
 _ODS_MARKERS = (b'value-type="boolean"', b'value-type="error"')
+# Repeated cells multiply: a 1.5 KB content.xml can describe 16384 x 300 TRUE cells. A
+# survey sheet holds far fewer flagged cells than this; above it the file is refused.
+ODS_FLAGGED_LIMIT = 1_000_000
+_ODS_COLUMNS, _ODS_ROWS = 16_384, 1_048_576  # the largest sheet LibreOffice and Excel open
 
 
 def ods_odd_cells(path: Path, sheet: str) -> OddCells | None:
@@ -523,17 +677,25 @@ def ods_odd_cells(path: Path, sheet: str) -> OddCells | None:
                 any_found = any(marker in block for marker in _ODS_MARKERS)
                 rest = block[-64:]
         if not any_found:
-            return {}
+            return OddCells()
         with archive.open("content.xml") as stream:
-            return _ods_locate(stream, sheet)
+            return _ods_locate(stream, sheet, f"{path.name} [{sheet}]")
 
 
-def _ods_locate(stream: Any, sheet: str) -> OddCells:
+def _ods_locate(stream: Any, sheet: str, source: str) -> OddCells:
     table, office, calcext = (f"{{{_ODS[k]}}}" for k in ("table", "office", "calcext"))
-    found: OddCells = {}
+    found = OddCells()
     inside, row, column = False, 0, 0
     in_row: list[tuple[int, OddCell]] = []
-    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+
+    def refuse() -> UserError:
+        return UserError(
+            f"{source}: more than {ODS_FLAGGED_LIMIT:,} TRUE/FALSE or error cells (cells "
+            "repeated by table:number-columns-repeated/number-rows-repeated); not a survey "
+            "data sheet, not read"
+        )
+
+    for event, element in safe_xml.iterparse(stream, events=("start", "end")):
         tag = element.tag
         if event == "start":
             if tag == f"{table}table":
@@ -553,13 +715,20 @@ def _ods_locate(stream: Any, sheet: str) -> OddCells:
             elif element.get(f"{calcext}value-type") == "error":
                 cell = OddCell("error", "".join(element.itertext()).strip() or "#ERROR")
             if cell is not None:
-                in_row.extend((column + k, cell) for k in range(min(repeat, 16384)))
+                count = max(0, min(repeat, _ODS_COLUMNS - column))
+                if len(found) + len(in_row) + count > ODS_FLAGGED_LIMIT:
+                    raise refuse()
+                in_row.extend((column + k, cell) for k in range(count))
             column += repeat
             element.clear()
         elif tag == f"{table}table-row":
             repeat = int(element.get(f"{table}number-rows-repeated", "1"))
-            for k in range(min(repeat, 1_048_576) if inside and in_row else 0):
-                found.update(((row + k + 1, j), cell) for j, cell in in_row)
+            if inside and in_row:
+                repeat_in_sheet = max(0, min(repeat, _ODS_ROWS - row))
+                if len(found) + repeat_in_sheet * len(in_row) > ODS_FLAGGED_LIMIT:
+                    raise refuse()
+                for k in range(repeat_in_sheet):
+                    found.update(((row + k + 1, j), cell) for j, cell in in_row)
             row += repeat
             element.clear()
     return found
