@@ -290,6 +290,15 @@ def test_it_takes_everything_when_the_mailbox_is_not_shared(
         app.close()
 
 
+def back_to_inbox_renumbered(dovecot: Dovecot, mailbox: Account, uidvalidity: int) -> None:
+    """Processed mail moved back to INBOX, and INBOX given a new UIDVALIDITY (a restore)."""
+    with imap_client(mailbox) as connection:
+        connection.select("mailflow/processed")
+        for uid in connection.uids_above(0):
+            connection.move(uid, "INBOX")
+    dovecot.set_uidvalidity("ankieta", "INBOX", uidvalidity)
+
+
 def test_it_processes_each_message_once_across_a_uidvalidity_change(
     app: App, dovecot: Dovecot, mailbox: Account
 ) -> None:
@@ -298,11 +307,7 @@ def test_it_processes_each_message_once_across_a_uidvalidity_change(
     poll_once(app, record_act(calls))  # type: ignore[arg-type]
     # The server "rebuilds" the processed folder's index and the messages come back to INBOX
     # (as after a restore): they are recognised by Message-ID + sha256 and not acted on again.
-    with imap_client(mailbox) as connection:
-        connection.select("mailflow/processed")
-        for uid in connection.uids_above(0):
-            connection.move(uid, "INBOX")
-    dovecot.set_uidvalidity("ankieta", "INBOX", 4242)
+    back_to_inbox_renumbered(dovecot, mailbox, 4242)
 
     stats = poll_once(app, record_act(calls))  # type: ignore[arg-type]
 
@@ -365,11 +370,7 @@ def test_a_message_without_message_id_is_recognised_by_its_bytes(
 
     poll_once(app, record_act(calls))  # type: ignore[arg-type]
     # And again after the server renumbers the folder: still the same message.
-    with imap_client(mailbox) as connection:
-        connection.select("mailflow/processed")
-        for uid in connection.uids_above(0):
-            connection.move(uid, "INBOX")
-    dovecot.set_uidvalidity("ankieta", "INBOX", 4243)
+    back_to_inbox_renumbered(dovecot, mailbox, 4243)
     dovecot.append_many("ankieta", [ours(5)])
     poll_once(app, record_act(calls))  # type: ignore[arg-type]
 

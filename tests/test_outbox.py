@@ -314,13 +314,19 @@ def test_a_sent_copy_that_imap_refused_is_filed_at_the_next_flush(
     assert len(folder_snapshot(mailbox, "Sent")) == 1 and len(smtp_relay.accepted) == 1
 
 
-def test_a_server_that_files_sent_itself_gets_no_second_copy_and_no_resend(
+def server_files_sent(
     app: App, smtp_relay: SmtpRelay, mailbox: Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # [smtp] server_files_sent = true, as for Gmail and Microsoft 365.
+    """[smtp] server_files_sent = true, and a server that does so, as Gmail and M365."""
     smtp = dataclasses.replace(app.config.smtp, server_files_sent=True)
     monkeypatch.setattr(app, "config", dataclasses.replace(app.config, smtp=smtp))
     smtp_relay.files_sent_into(mailbox)
+
+
+def test_a_server_that_files_sent_itself_gets_no_second_copy_and_no_resend(
+    app: App, smtp_relay: SmtpRelay, mailbox: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server_files_sent(app, smtp_relay, mailbox, monkeypatch)
     sent_row, crashed = queue(app), queue(app)
 
     assert flush_outbox(app, limit=1) == 1
@@ -366,9 +372,7 @@ def test_a_crash_at_the_final_dot_without_a_sent_copy_waits_for_a_person(
 def test_a_server_that_files_sent_itself_settles_a_crash_at_the_final_dot(
     app: App, smtp_relay: SmtpRelay, mailbox: Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    smtp = dataclasses.replace(app.config.smtp, server_files_sent=True)
-    monkeypatch.setattr(app, "config", dataclasses.replace(app.config, smtp=smtp))
-    smtp_relay.files_sent_into(mailbox)
+    server_files_sent(app, smtp_relay, mailbox, monkeypatch)
     row_id = queue(app)
     set_status(app, row_id, "final_dot")  # not in Sent: the server did not accept it
 
@@ -378,41 +382,29 @@ def test_a_server_that_files_sent_itself_settles_a_crash_at_the_final_dot(
 
 
 def test_no_answer_to_the_final_dot_is_decided_later_never_resent_blindly(
-    tmp_path: Path,
-    dovecot: Dovecot,
-    mailbox: Account,
+    app: App,
     smtp_relay: SmtpRelay,
+    mailbox: Account,
     clock: FakeClock,
-    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    config = rig_config(
-        tmp_path,
-        dovecot,
-        database_url,
-        smtp_relay.port,
-        changes={"smtp.final_reply_timeout_seconds": "1"},
-    )
-    smtp_relay.clear()
-    application = open_app(config, clock=clock, upgrade=True)
-    try:
-        row_id = queue(application)
-        smtp_relay.delay_final_reply(3)  # delivered, but the 250 comes too late
+    smtp = dataclasses.replace(app.config.smtp, final_reply_timeout_seconds=1)
+    monkeypatch.setattr(app, "config", dataclasses.replace(app.config, smtp=smtp))
+    row_id = queue(app)
+    smtp_relay.delay_final_reply(3)  # delivered, but the 250 comes too late
 
-        assert flush_outbox(application) == 0
-        held = row(application, row_id)
-        assert held.status == "final_dot" and "no reply to the final dot" in (held.last_error or "")
-        assert folder_snapshot(mailbox, "Sent") == {}  # no copy of what may not have gone
-        smtp_relay.accept()
-        flush_outbox(application)
-        assert row(application, row_id).status == "final_dot"  # not before a minute passed
-        clock.advance(timedelta(seconds=61))
-        flush_outbox(application)
+    assert flush_outbox(app) == 0
+    held = row(app, row_id)
+    assert held.status == "final_dot" and "no reply to the final dot" in (held.last_error or "")
+    assert folder_snapshot(mailbox, "Sent") == {}  # no copy of what may not have gone
+    smtp_relay.accept()
+    flush_outbox(app)
+    assert row(app, row_id).status == "final_dot"  # not before a minute passed
+    clock.advance(timedelta(seconds=61))
+    flush_outbox(app)
 
-        assert row(application, row_id).status == "uncertain"
-        assert len(smtp_relay.accepted) == 1
-    finally:
-        smtp_relay.accept()
-        application.close()
+    assert row(app, row_id).status == "uncertain"
+    assert len(smtp_relay.accepted) == 1
 
 
 def test_a_greylisted_recipient_gets_the_message_later_and_only_once(
