@@ -348,6 +348,19 @@ def resolve_uncertain(app: App, row_id: int, resend: bool, actor: str) -> str:
         else:
             row.status, row.sent_at = "sent", app.clock.now()
         row.last_error = f"{'resend' if resend else 'marked sent'} by {actor}"
+        via = "web" if actor.startswith("web:") else "cli" if actor == "cli" else "system"
+        session.add(
+            models.Event(
+                campaign_id=row.campaign_id,
+                at=app.clock.now(),
+                step=row.step,
+                action="outbox_resent" if resend else "outbox_marked_sent",
+                actor=actor,
+                via=via,
+                message_id_header=row.message_id_header,
+                details={"outbox": row.id, "recipients": list(row.recipients)},
+            )
+        )
     return f"Outbox row {row_id}: {'will be sent again' if resend else 'recorded as sent'}."
 
 

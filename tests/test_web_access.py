@@ -61,6 +61,8 @@ def action_routes(w: Web) -> list[str]:
         f"/quarantine/{q}/retry",
         f"/quarantine/{q}/dismiss",
         f"/quarantine/{q}/assign",
+        f"/outbox/{w.data.outbox_id}/resend",
+        f"/outbox/{w.data.outbox_id}/mark-sent",
     ]
 
 

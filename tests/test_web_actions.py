@@ -131,3 +131,42 @@ def test_a_refusal_is_shown_in_the_language_the_page_is_in(web: Web) -> None:
     assert "Kampania" not in landed
     landed = post(web, *dismiss_again, client=client)
     assert f"Quarantine entry {first} was already dismissed" in landed
+
+
+def uncertain_outbox_row(w: Web) -> int:
+    from mailflow.outbox import enqueue
+
+    with transaction(w.app.sessions) as session:
+        row = enqueue(
+            w.app,
+            session,
+            to=["firma@example.com"],
+            subject="Zapytanie",
+            body="x",
+            purpose="inquiry",
+        )
+        row.status, row.last_error = "uncertain", "no reply to the final dot"
+        session.flush()
+        return row.id
+
+
+def test_an_e_mail_of_unknown_fate_is_settled_on_its_page(web: Web) -> None:
+    resent, arrived = uncertain_outbox_row(web), uncertain_outbox_row(web)
+    page = text_of(web.client("coordinator").get(f"/outbox/{resent}").get_data(as_text=True))
+    assert "Wyślij ponownie" in page and "nie wiadomo, czy wysłano" in page
+    viewer = web.client("viewer")
+    assert "Wyślij ponownie" not in viewer.get(f"/outbox/{resent}").get_data(as_text=True)
+    token = csrf_token(viewer, "/quarantine")
+    refused = viewer.post(f"/outbox/{resent}/resend", data={"csrf_token": token})
+    assert refused.status_code == 403
+
+    assert "zostanie wysłana ponownie" in post(web, f"/outbox/{resent}/resend", {})
+    assert "zapisano jako wysłaną" in post(web, f"/outbox/{arrived}/mark-sent", {})
+    # Deciding twice is refused, in Polish.
+    assert "nie czeka na decyzję" in post(web, f"/outbox/{arrived}/resend", {})
+    with web.app.sessions() as session:
+        assert session.get(models.OutboxMessage, resent).status == "pending"  # type: ignore[union-attr]
+        assert session.get(models.OutboxMessage, arrived).status == "sent"  # type: ignore[union-attr]
+    [event] = web_events(web, "outbox_marked_sent")
+    assert (event.actor, event.via) == ("web:coordinator1", "web")
+    assert [e.details["outbox"] for e in web_events(web, "outbox_resent")] == [resent]

@@ -221,3 +221,24 @@ def assign(entry_id: int) -> Response:
         flash(_("Choose the campaign and the step the message belongs to."), "error")
         return redirect(url_for("pages.quarantine"))
     return _quarantine_call("assign", entry_id, campaign_id=campaign_id, step=step)
+
+
+@bp.post("/outbox/<int:outbox_id>/<any(resend, 'mark-sent'):decision>")
+@acting
+def outbox_decision(outbox_id: int, decision: str) -> Response:
+    """A person settles an e-mail whose fate the server did not tell (see mailflow.outbox)."""
+    back = redirect(url_for("pages.outgoing", outbox_id=outbox_id))
+    from mailflow.outbox import resolve_uncertain
+
+    user = current_user()
+    assert user is not None
+    try:
+        resolve_uncertain(mailflow_app(), outbox_id, decision == "resend", user.actor)
+    except MailflowError as error:
+        flash(_refusal(error), "error")
+        return back
+    if decision == "resend":
+        flash(_("The e-mail will be sent again."), "ok")
+    else:
+        flash(_("The e-mail is recorded as sent."), "ok")
+    return back
