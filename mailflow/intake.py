@@ -22,7 +22,6 @@ A pass, in order:
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import hashlib
 import logging
@@ -33,7 +32,7 @@ import shlex
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -52,6 +51,7 @@ from mailflow.app import App
 from mailflow.config import Config
 from mailflow.db import models, transaction
 from mailflow.errors import MailflowError, TransientError, UserError
+from mailflow.locks import exclusive
 from mailflow.logs import log_context
 from mailflow.mail import imap
 from mailflow.mail.decode import Limits, header_text
@@ -147,34 +147,10 @@ def imap_login(config: Config) -> imap.ImapConnection:
     )
 
 
-@contextlib.contextmanager
-def file_lock(path: Path, wait_s: float = 0.0) -> Iterator[bool]:
-    """An exclusive lock across threads and processes (released when a process dies).
-
-    Yields True when taken, False when someone else still holds it after ``wait_s``.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_s
-    with open(path, "a+") as handle:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    yield False
-                    return
-                time.sleep(0.05)
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def mailbox_lock(config: Config, wait_s: float = 0.0) -> contextlib.AbstractContextManager[bool]:
-    """One intake per mailbox folder at a time."""
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{config.imap.username}-{config.imap.folder}")
-    return file_lock(Path(config.data_dir) / f"intake-{name}.lock", wait_s)
+def mailbox_lock(app: App, wait_s: float = 0.0) -> contextlib.AbstractContextManager[bool]:
+    """One intake per mailbox folder at a time (see :mod:`mailflow.locks`)."""
+    config = app.config
+    return exclusive(app, f"intake-{config.imap.username}-{config.imap.folder}", wait_s)
 
 
 # -- is it ours? (headers only) -----------------------------------------------------------
@@ -1353,7 +1329,7 @@ def poll_once(app: App, act: Act, connection: imap.ImapConnection | None = None)
     own = connection is None
     conn = connection or imap_login(app.config)
     try:
-        with mailbox_lock(app.config, wait_s=60.0) as locked:
+        with mailbox_lock(app, wait_s=60.0) as locked:
             if not locked:
                 raise TransientError("another intake is working on this mailbox")
             stats = Intake(app, act, conn).poll()
@@ -1388,7 +1364,7 @@ def run_intake_loop(
 
     while not stop.is_set():
         try:
-            with mailbox_lock(app.config) as locked:
+            with mailbox_lock(app) as locked:
                 if not locked:
                     log.info("another intake holds this mailbox; waiting")
                     stop.wait(5.0)

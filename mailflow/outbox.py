@@ -535,9 +535,9 @@ def flush_outbox(app: App, limit: int | None = None) -> int:
     One sender at a time per data folder (a lock file): a row another live sender is
     delivering right now must not look like one interrupted by a crash.
     """
-    from mailflow.intake import file_lock
+    from mailflow.locks import exclusive
 
-    with file_lock(app.config.data_dir / "outbox.lock", wait_s=30.0) as locked:
+    with exclusive(app, "outbox", wait_s=30.0) as locked:
         if not locked:
             log.warning("another process is sending the outbox; skipped")
             return 0

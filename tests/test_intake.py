@@ -631,11 +631,11 @@ def test_it_builds_the_xoauth2_login_from_a_token_command(tmp_path: Path, doveco
 
 def test_it_allows_one_intake_per_mailbox_at_a_time(sqlite_app: App) -> None:
     with (
-        mailbox_lock(sqlite_app.config) as first,
-        mailbox_lock(sqlite_app.config, wait_s=0.1) as second,
+        mailbox_lock(sqlite_app) as first,
+        mailbox_lock(sqlite_app, wait_s=0.1) as second,
     ):
         assert first and not second
-    with mailbox_lock(sqlite_app.config) as again:
+    with mailbox_lock(sqlite_app) as again:
         assert again
 
 
@@ -679,3 +679,25 @@ def test_imaplib_is_left_alone_by_the_intake_helpers() -> None:
     for unsafe in (".fetch(", ".flag(", ".delete(", "expunge()"):
         assert unsafe not in source
     assert imaplib is not None
+
+
+def test_two_hosts_sharing_postgresql_hold_a_lock_one_at_a_time(
+    tmp_path: Path, dovecot: Dovecot, postgres_url: str
+) -> None:
+    from mailflow.locks import exclusive
+
+    # Two machines: one database, each its own data folder (so no shared lock file).
+    for host in ("a", "b"):
+        (tmp_path / host).mkdir()
+    first = open_rig_app(rig_config(tmp_path / "a", dovecot, postgres_url))
+    second = open_rig_app(rig_config(tmp_path / "b", dovecot, postgres_url))
+    try:
+        with mailbox_lock(first) as one, mailbox_lock(second, wait_s=0.2) as two:
+            assert one and not two
+        with exclusive(first, "outbox") as one, exclusive(second, "outbox") as two:
+            assert one and not two
+        with mailbox_lock(second) as again:
+            assert again  # released by the first
+    finally:
+        first.close()
+        second.close()
