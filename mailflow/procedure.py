@@ -1716,6 +1716,7 @@ def _open_approval(
     token: str,
     round_no: int = 1,
 ) -> models.Approval:
+    first = session.get(models.Token, token)
     approval = models.Approval(
         campaign_id=campaign.id,
         item=item,
@@ -1725,7 +1726,9 @@ def _open_approval(
         token=token,
         round=round_no,
         status="waiting",
-        sent_at=app.clock.now(),
+        # The moment of its first e-mail's token: any token older than that asked about an
+        # earlier version (see approval_for_token).
+        sent_at=first.created_at if first is not None else app.clock.now(),
     )
     session.add(approval)
     due = add_working_days(today(app), app.config.procedure.approval_days)
@@ -1789,6 +1792,16 @@ def approval_for_token(
     waiting = waiting_approval(session, campaign, token.purpose)
     if waiting is None or token.used_at is not None:
         return None
+    # (A second of slack: approvals opened before sent_at was the token's own moment.)
+    opened = utc(waiting.sent_at) if waiting.sent_at is not None else None
+    if opened is not None and utc(token.created_at) < opened - timedelta(seconds=1):
+        # An e-mail about an earlier version (a reminder of a round since returned): a yes
+        # to it is not a yes to the version now waiting, which its sender may not have seen.
+        raise NeedsReview(
+            f"token {token.token} belongs to an earlier version of the "
+            f"{letters.ITEM_NAMES.get(waiting.item, waiting.item)} (round {waiting.round} "
+            "waits now); the decision must answer the newest e-mail"
+        )
     allowed = {waiting.party, (waiting.escalated_to or "").lower()}
     allowed |= {p.email.lower() for p in app.config.people_for(waiting.role)}
     return waiting if token.party in allowed else None

@@ -520,3 +520,29 @@ def test_the_reminder_and_the_escalation_carry_the_document_first_sent(app: App)
 
     assert files(original) and files(reminder) == files(original)
     assert files(escalation) == files(original)
+
+
+def test_a_reminder_of_a_returned_round_cannot_approve_the_next_one(app: App) -> None:
+    original = memo_waiting_for_mayor(app)
+    run_at(app, AFTER_REMINDER)
+    _original, old_reminder = outbox(app, "memo", MAYOR)
+    # The Mayor returned round 1 on the first e-mail; round 2 reaches him later.
+    assert (
+        deliver(app, reply(original, f"Jan Kowalski <{MAYOR}>", "ZWRACAM\nPopraw wykres.")) is None
+    )
+    with transaction(app.sessions) as session:
+        for approval in session.scalars(
+            select(models.Approval).where(models.Approval.status == "waiting")
+        ):
+            approval.status = "returned"  # the chain back to the Mayor, taken as done
+    set_clock(app, AFTER_REMINDER + timedelta(days=3))
+    with transaction(app.sessions) as session:
+        procedure.route_memo(
+            app, session, procedure.campaign_for_year(session, 2027), position=3, round_no=2
+        )
+    newest = outbox(app, "memo", MAYOR)[-1]
+
+    stale = deliver(app, reply(old_reminder, f"Jan Kowalski <{MAYOR}>", "ZATWIERDZAM"))
+
+    assert stale is not None and "earlier version" in stale
+    assert deliver(app, reply(newest, f"Jan Kowalski <{MAYOR}>", "ZATWIERDZAM")) is None
