@@ -397,6 +397,11 @@ def _read_smtp(r: _Reader) -> SmtpConfig:
         r.problem("smtp.security", f'"none" is allowed only on loopback, not for {host}')
     username = r.value(t, "smtp.username", str, None)
     password = r.secret(t, "smtp.password_env", required=False) if username else None
+    sent_folder = r.value(t, "smtp.sent_folder", str, "Sent") or None
+    server_files_sent = r.value(t, "smtp.server_files_sent", bool, False)
+    if server_files_sent and not sent_folder:
+        # Crash recovery reads "not in Sent" as "not accepted" only when it can look there.
+        r.problem("smtp.server_files_sent", "needs smtp.sent_folder, where the server files mail")
     return SmtpConfig(
         host=host,
         port=r.port(t, "smtp.port", 587),
@@ -404,10 +409,10 @@ def _read_smtp(r: _Reader) -> SmtpConfig:
         username=username,
         password=password,
         from_address=r.email(t, "smtp.from_address"),
-        sent_folder=r.value(t, "smtp.sent_folder", str, "Sent") or None,
+        sent_folder=sent_folder,
         timeout_seconds=r.positive(t, "smtp.timeout_seconds", 30),
         max_per_recipient_per_hour=r.positive(t, "smtp.max_per_recipient_per_hour", 20),
-        server_files_sent=r.value(t, "smtp.server_files_sent", bool, False),
+        server_files_sent=server_files_sent,
         final_reply_timeout_seconds=r.positive(t, "smtp.final_reply_timeout_seconds", 600),
     )
 

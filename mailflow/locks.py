@@ -72,6 +72,10 @@ def exclusive(app: App, name: str, wait_s: float = 0.0) -> Iterator[bool]:
                 yield bool(taken)
             finally:
                 if taken:
-                    with contextlib.suppress(Exception):  # a lost connection released it
+                    try:
                         connection.scalar(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
                         connection.commit()
+                    except Exception:
+                        # Never hand a connection that may still hold the lock back to the
+                        # pool: closing it makes PostgreSQL release the lock.
+                        connection.invalidate()

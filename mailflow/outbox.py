@@ -41,7 +41,13 @@ from mailflow.config import Config
 from mailflow.db import models, transaction
 from mailflow.errors import MailflowError, PermanentError, UserError
 from mailflow.logs import log_context
-from mailflow.mail.smtp import ConnectionLost, PartlyAccepted, SenderRefused, SmtpConnection
+from mailflow.mail.smtp import (
+    ConnectionLost,
+    PartlyAccepted,
+    RecipientsDeferred,
+    SenderRefused,
+    SmtpConnection,
+)
 
 if TYPE_CHECKING:
     from mailflow.mail.imap import ImapConnection
@@ -318,14 +324,18 @@ def recover_interrupted(app: App, sent: SentFolder) -> int:
             if row.status == "sending":
                 row.status = "pending"  # the final dot never went out: the server dropped it
                 continue
+            # A retry for the recipients left after a partial delivery: the Sent folder holds
+            # the earlier delivery's copy under the same Message-ID, so it proves nothing.
+            searchable = bool(app.config.smtp.sent_folder) and not row.delivered_to
             try:
-                found = bool(app.config.smtp.sent_folder) and sent.contains(row.message_id_header)
+                found = searchable and sent.contains(row.message_id_header)
             except PermanentError as error:  # e.g. no such Sent folder: a person must look
-                found, row.last_error = False, f"cannot search the Sent folder: {error}"
+                found, searchable = False, False
+                row.last_error = f"cannot search the Sent folder: {error}"
             if found:
                 row.status, row.sent_at, row.copied_to_sent = "sent", app.clock.now(), True
                 log.info("outbox row found in Sent: accepted, not sent again", extra=context)
-            elif app.config.smtp.server_files_sent and not row.last_error:
+            elif searchable and app.config.smtp.server_files_sent:
                 row.status = "pending"  # the server files what it accepts: it did not
                 log.info("outbox row not in Sent: not accepted, sent again", extra=context)
             else:
@@ -460,11 +470,13 @@ def _send_one(app: App, row_id: int, smtp: SmtpConnection, sent: SentFolder | No
     final_dot: list[bool] = []
     note: str | None = None
     retry_for: dict[str, int] = {}
+    refused_now: dict[str, int] = {}
     try:
         smtp.send(app.config.smtp.from_address, recipients, raw, at_final_dot)
     except PartlyAccepted as error:
         # It went out to some recipients: sending it again would duplicate it for them.
         note = str(error)
+        refused_now = dict(error.refused)
         retry_for = {rcpt: code for rcpt, code in error.refused.items() if 400 <= code < 500}
         log.warning("SMTP accepted the message only for some recipients: %s", error, extra=context)
     except ConnectionLost as error:
@@ -492,17 +504,27 @@ def _send_one(app: App, row_id: int, smtp: SmtpConnection, sent: SentFolder | No
         row = session.get(models.OutboxMessage, row_id)
         assert row is not None
         row.copied_to_sent = copied
-        row.sent_at, row.last_error = app.clock.now(), note
+        row.sent_at = app.clock.now()
+        if refused_now or row.delivered_to:
+            took = [rcpt for rcpt in recipients if rcpt not in refused_now]
+            row.delivered_to = [*(row.delivered_to or []), *took]
+        permanent = {rcpt: code for rcpt, code in refused_now.items() if code >= 500}
+        if permanent:
+            row.refused = {**(row.refused or {}), **permanent}
         if retry_for:
             # Greylisted or a full mailbox: the same message for those recipients only,
-            # later. (Partly sent, so a person sees it until the rest went out.)
+            # later, on this row (so a crash then cannot be settled by the Sent copy).
             row.recipients = list(retry_for)
-            row.status = "pending"
+            row.status, row.last_error = "pending", note
             row.next_attempt_at = app.clock.now() + backoff(row.attempts)
-        elif note is not None:
-            row.status = "partial"  # out to some; refused for good for others: shown
+        elif row.refused:
+            # Out to some, refused for good for others: shown to a person, whatever the order.
+            row.status = "partial"
+            row.last_error = note or "refused for good: " + ", ".join(
+                f"{rcpt} ({code})" for rcpt, code in row.refused.items()
+            )
         else:
-            row.status = "sent"
+            row.status, row.last_error = "sent", None
     log.info("outbox sent", extra=context)
     return "sent"
 
@@ -513,7 +535,8 @@ def _not_sent(app: App, row_id: int, error: MailflowError, context: dict[str, ob
         row = session.get(models.OutboxMessage, row_id)
         assert row is not None
         row.last_error = str(error)
-        row.sent_at = None
+        if not row.delivered_to:
+            row.sent_at = None  # (a partial delivery keeps its time: some have the message)
         # A UserError (bad login, untrusted certificate) or a refused sender waits for a
         # person like a 4xx: failing every queued e-mail over a settings mistake would lose
         # them all.
@@ -523,7 +546,12 @@ def _not_sent(app: App, row_id: int, error: MailflowError, context: dict[str, ob
         else:
             row.status = "pending"
             row.next_attempt_at = app.clock.now() + backoff(row.attempts)
-        status = "failed" if row.status == "failed" else "retry"
+        # Only a problem with the server or the connection holds back the rest of the queue;
+        # deferred recipients concern their own message.
+        if row.status == "failed":
+            status = "failed"
+        else:
+            status = "deferred" if isinstance(error, RecipientsDeferred) else "retry"
     _record_smtp(app, str(error))
     log.warning("outbox send %s: %s", status, error, extra=context)
     return status

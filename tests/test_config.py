@@ -117,3 +117,11 @@ def test_broken_toml_is_reported(tmp_path: Path) -> None:
     path.write_text("[imap\nhost = 1", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"not valid TOML"):
         load_config(path, env=TEST_ENV)
+
+
+def test_a_server_that_files_sent_needs_a_sent_folder_to_look_in(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path, {("smtp", "server_files_sent"): "true", ("smtp", "sent_folder"): '""'}
+    )
+    with pytest.raises(ConfigError, match=r"smtp\.server_files_sent"):
+        load_config(path, env=TEST_ENV)

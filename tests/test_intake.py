@@ -701,3 +701,34 @@ def test_two_hosts_sharing_postgresql_hold_a_lock_one_at_a_time(
     finally:
         first.close()
         second.close()
+
+
+def test_a_lock_whose_unlock_failed_is_not_left_in_the_pool(
+    tmp_path: Path, dovecot: Dovecot, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    from mailflow import locks
+
+    app = open_rig_app(rig_config(tmp_path, dovecot, postgres_url))
+    real_text = locks.text
+
+    def failing_unlock(sql: str) -> object:
+        if "unlock" in sql:
+            raise RuntimeError("statement cancelled")
+        return real_text(sql)
+
+    try:
+        monkeypatch.setattr(locks, "text", failing_unlock)
+        with locks.exclusive(app, "outbox") as taken:
+            assert taken
+        monkeypatch.setattr(locks, "text", real_text)
+        other = create_engine(postgres_url)
+        with other.connect() as connection:
+            held = connection.scalar(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+            )
+        other.dispose()
+        assert held == 0
+    finally:
+        app.close()

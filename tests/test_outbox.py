@@ -464,3 +464,48 @@ def test_a_refused_sender_holds_the_queue_instead_of_failing_every_message(
     held = row(app, first)
     assert held.status == "pending" and "553" in (held.last_error or "")
     assert row(app, second).status == "pending" and row(app, second).attempts == 0
+
+
+def test_a_retry_after_a_partial_delivery_is_never_settled_by_the_first_copy(
+    app: App, smtp_relay: SmtpRelay, clock: FakeClock
+) -> None:
+    row_id = queue(app, cc=["ankieta@um.example.pl"])
+    smtp_relay.refuse_recipient("ankieta@um.example.pl", "451 4.7.1 greylisted")
+    flush_outbox(app)
+    smtp_relay.accept()
+    set_status(app, row_id, "final_dot")  # the retry died at its dot: Sent has the first copy
+    clock.advance(timedelta(hours=2))
+
+    flush_outbox(app)
+
+    assert row(app, row_id).status == "uncertain"
+    assert row(app, row_id).delivered_to == [COORDINATOR]
+
+
+def test_a_recipient_refused_for_good_stays_shown_after_a_deferred_one_got_it(
+    app: App, smtp_relay: SmtpRelay, clock: FakeClock
+) -> None:
+    row_id = queue(app, cc=["ankieta@um.example.pl", "nobody-here@um.example.pl"])
+    smtp_relay.refuse_recipient("ankieta@um.example.pl", "451 4.7.1 greylisted")
+    flush_outbox(app)
+    smtp_relay.accept()
+    clock.advance(timedelta(hours=2))
+
+    flush_outbox(app)
+
+    done = row(app, row_id)
+    assert done.status == "partial" and "nobody-here@um.example.pl" in (done.last_error or "")
+    assert done.refused == {"nobody-here@um.example.pl": 550}
+    assert sorted(done.delivered_to or []) == sorted([COORDINATOR, "ankieta@um.example.pl"])
+
+
+def test_one_deferred_message_does_not_hold_back_the_others(
+    app: App, smtp_relay: SmtpRelay, clock: FakeClock
+) -> None:
+    waiting = queue(app, to="ankieta@um.example.pl")
+    smtp_relay.refuse_recipient("ankieta@um.example.pl", "451 4.7.1 greylisted")
+    other = queue(app)
+
+    flush_outbox(app)
+
+    assert row(app, waiting).status == "pending" and row(app, other).status == "sent"

@@ -199,6 +199,10 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     copied_to_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A message a server took for some recipients only: who has it, and who refused it for
+    # good (address -> reply); ``recipients`` then holds those still to be tried.
+    delivered_to: Mapped[list[Any] | None] = mapped_column(JSON)
+    refused: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Token(Base):

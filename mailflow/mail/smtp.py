@@ -35,6 +35,11 @@ class ConnectionLost(TransientError):
     """The connection broke or timed out without a reply from the server."""
 
 
+class RecipientsDeferred(TransientError):
+    """Every recipient of this message got a 4xx (greylisting, a full mailbox): this message
+    waits; others may go on."""
+
+
 class SenderRefused(PermanentError):
     """5xx to MAIL FROM: the server will take no message from this sender (a setting, an
     account or a reputation problem), so every message would fail the same way."""
@@ -230,7 +235,7 @@ class SmtpConnection:
             detail = "; ".join(f"{rcpt}: {reply}" for rcpt, reply in replies.items())
             permanent = all(500 <= code <= 599 for code in codes)
             message = f"{where}: recipients refused while {doing}: {detail}"
-            raise (PermanentError(message) if permanent else TransientError(message)) from error
+            raise (PermanentError(message) if permanent else RecipientsDeferred(message)) from error
         except smtplib.SMTPResponseException as error:
             message = f"{where}: {doing} refused: {_reply(error.smtp_code, error.smtp_error)}"
             raise _by_code(error.smtp_code, message) from error
