@@ -245,6 +245,16 @@ def escalation(item: str, absent: str, absent_role: str = "") -> Letter:
     )
 
 
+def stalled(item: str, absent_role: str) -> Letter:
+    name = ITEM_NAMES.get(item, item)
+    return (
+        "Brak decyzji – także od zastępcy",
+        f"Sprawa: {name}. Nie ma decyzji ({absent_role}) ani po przypomnieniu, ani od "
+        "zastępcy, do którego ją przekazano. System nie wysyła dalszych wiadomości; prosimy o "
+        "kontakt z tymi osobami.",
+    )
+
+
 def no_deputy(item: str, absent_role: str) -> Letter:
     name = ITEM_NAMES.get(item, item)
     return (

@@ -2175,9 +2175,53 @@ def _deadline_tick(
         _escalate(app, session, campaign, d)
         d.escalated_at = now
         acted += 1
+    elif d.kind == "approval" and d.escalated_at is not None and d.done_at is None:
+        acted += _tell_if_stalled(app, session, campaign, d, now)
     if utc(d.due_at) <= now and d.missed_at is None:
         acted += _on_due(app, session, campaign, d, now)
     return acted
+
+
+def _tell_if_stalled(
+    app: App, session: Session, campaign: models.Campaign, d: models.Deadline, now: datetime
+) -> int:
+    """Once: the deputy was asked, and as many working days later nobody has decided."""
+    assert d.escalated_at is not None
+    escalated_on = utc(d.escalated_at).astimezone(WARSAW).date()
+    stalled_at = end_of_day(
+        add_working_days(escalated_on, app.config.procedure.escalate_after_days)
+    )
+    if now < stalled_at:
+        return 0
+    approval = session.scalar(select(models.Approval).where(models.Approval.token == d.subject_key))
+    if approval is None or approval.status != "waiting":
+        return 0
+    told = session.scalars(
+        select(models.Event).where(
+            models.Event.campaign_id == campaign.id, models.Event.action == "approval_stalled"
+        )
+    )
+    if any(event.details.get("deadline") == d.id for event in told):
+        return 0
+    role_name = ROLE_NAMES.get(approval.role, approval.role)
+    tell(
+        app,
+        session,
+        campaign,
+        ("coordinator", "os_manager"),
+        letters.coordinator_notice(*letters.stalled(approval.item, role_name)),
+    )
+    record(
+        session,
+        app,
+        campaign,
+        "approval_stalled",
+        "system",
+        role=approval.role,
+        item=approval.item,
+        deadline=d.id,
+    )
+    return 1
 
 
 def _remind(app: App, session: Session, campaign: models.Campaign, d: models.Deadline) -> bool:

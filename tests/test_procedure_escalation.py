@@ -546,3 +546,22 @@ def test_a_reminder_of_a_returned_round_cannot_approve_the_next_one(app: App) ->
 
     assert stale is not None and "earlier version" in stale
     assert deliver(app, reply(newest, f"Jan Kowalski <{MAYOR}>", "ZATWIERDZAM")) is None
+
+
+def test_when_the_deputy_is_silent_too_the_coordinator_and_os_manager_are_told_once(
+    app: App,
+) -> None:
+    escalated(app)  # the deputy asked on Thursday 3 June (Corpus Christi), in the morning
+    coordinator = app.config.person_for("coordinator").email
+    os_manager = app.config.person_for("os_manager").email
+    # 3 working days from the holiday: Friday 4, Monday 7, Tuesday 8 June, at its end.
+    run_at(app, datetime(2027, 6, 8, 12, 0, tzinfo=WARSAW))
+    assert not [s for s in subjects_to(app, coordinator) if "także od zastępcy" in s]
+
+    for _ in range(2):
+        run_at(app, datetime(2027, 6, 9, 8, 0, tzinfo=WARSAW))
+
+    for person in (coordinator, os_manager):
+        told = [s for s in subjects_to(app, person) if s.startswith("Brak decyzji – także od")]
+        assert len(told) == 1
+    assert actions(app).count("approval_stalled") == 1
