@@ -43,13 +43,13 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from mailflow.app import App
 from mailflow.config import Config
-from mailflow.db import models, transaction
+from mailflow.db import lock_rows, models, transaction
 from mailflow.errors import MailflowError, TransientError, UserError
 from mailflow.locks import exclusive
 from mailflow.logs import log_context
@@ -1239,21 +1239,15 @@ def claim_received(session: Session, message_ids: list[int]) -> None:
 
     A second processor of the same message (a retry from the status page while the daemon's
     pass reaches it) waits here, then reads it processed and skips it, instead of acting on it
-    a second time. PostgreSQL locks the rows (``SELECT ... FOR UPDATE``). SQLite has no row
-    locks and ignores FOR UPDATE: there an UPDATE that changes nothing takes the database's
-    write lock. It must be the transaction's first statement: pysqlite only sends BEGIN before
-    a write, so this is also what makes a group of messages one transaction on SQLite.
+    a second time. It is the first statement of every processing transaction: on SQLite that
+    is also what makes a group of messages one transaction (see :func:`lock_rows`).
     """
-    wanted = models.Message.id.in_(message_ids), models.Message.status == "received"
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            update(models.Message)
-            .where(*wanted)
-            .values(status="received")
-            .execution_options(synchronize_session=False)
-        )
-    else:
-        session.execute(select(models.Message.id).where(*wanted).with_for_update())
+    lock_rows(
+        session,
+        models.Message,
+        models.Message.id.in_(message_ids),
+        models.Message.status == "received",
+    )
 
 
 def process_message(app: App, act: Act, message_id: int) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailflow.app import App
-from mailflow.db import models, transaction
+from mailflow.db import lock_rows, models, transaction
 from mailflow.errors import UserError
 from mailflow.intake import Act, process_message
 
@@ -41,15 +41,9 @@ def list_open(app: App) -> list[dict[str, Any]]:
 
 
 def _open_entry(session: Session, entry_id: int) -> models.QuarantineEntry:
-    # Locked until the caller commits (a no-op UPDATE locks in PostgreSQL and SQLite alike):
-    # two people retrying or dismissing one entry at once (status page and CLI) are served
-    # one after the other, and the second is told it is done.
-    session.execute(
-        update(models.QuarantineEntry)
-        .where(models.QuarantineEntry.id == entry_id)
-        .values(resolved_at=models.QuarantineEntry.resolved_at)
-        .execution_options(synchronize_session=False)
-    )
+    # Locked until the caller commits: two people retrying or dismissing one entry at once
+    # (status page and CLI) are served one after the other, and the second is told it is done.
+    lock_rows(session, models.QuarantineEntry, models.QuarantineEntry.id == entry_id)
     entry = session.get(models.QuarantineEntry, entry_id)
     if entry is None:
         raise UserError.of("no quarantine entry %(entry)s", entry=entry_id)

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import ColumnElement, create_engine, event, inspect, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -76,6 +76,26 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits at the end of the block, or rolls back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def lock_rows(session: Session, model: Any, *where: ColumnElement[bool]) -> None:
+    """Lock the rows of ``model`` matching ``where`` until the transaction ends.
+
+    Read them after this: a second writer of the same rows waits here, then sees what the
+    first one committed. PostgreSQL locks the rows (``SELECT ... FOR UPDATE``). SQLite has no
+    row locks and ignores FOR UPDATE: there an UPDATE that changes nothing takes the
+    database's write lock. pysqlite sends BEGIN only before a write, so on SQLite this is also
+    what starts the transaction: make it the transaction's first statement.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(model)
+            .where(*where)
+            .values(id=model.id)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        session.execute(select(model.id).where(*where).with_for_update())
 
 
 def alembic_config(url: str) -> Any:
