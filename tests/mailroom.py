@@ -16,8 +16,8 @@ from mailflow.app import App, store_file
 from mailflow.db import models, transaction
 
 
-def deliver(app: App, raw: bytes) -> str | None:
-    """Process one message; the quarantine reason, or None when the procedure accepted it."""
+def receive(app: App, raw: bytes) -> int:
+    """Archive and record one message as intake does (status "received"); its row id."""
     with transaction(app.sessions) as session:
         message = models.Message(
             message_id_header=make_msgid(domain="test.example"),
@@ -31,7 +31,12 @@ def deliver(app: App, raw: bytes) -> str | None:
         )
         session.add(message)
         session.flush()
-        message_id = message.id
+        return message.id
+
+
+def deliver(app: App, raw: bytes) -> str | None:
+    """Process one message; the quarantine reason, or None when the procedure accepted it."""
+    message_id = receive(app, raw)
     if intake.process_message(app, procedure.handle_message, message_id) != "quarantined":
         return None
     with app.sessions() as session:

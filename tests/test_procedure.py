@@ -22,7 +22,7 @@ from mailflow.config import load_config
 from mailflow.db import models, transaction
 from mailflow.errors import UserError
 from tests.configs import TEST_ENV, write_config
-from tests.mailroom import deliver
+from tests.mailroom import deliver, receive
 
 START = datetime(2027, 1, 15, 7, 0, tzinfo=UTC)
 
@@ -220,22 +220,7 @@ def test_a_busy_database_leaves_the_message_for_the_next_pass_not_the_quarantine
     started(app)
     row = outbox(app, "topics", "ewa.kruk@um.example.pl")[0]
     raw = reply(row, "Ewa Kruk <ewa.kruk@um.example.pl>", "- Kolejki w BOK")
-    with transaction(app.sessions) as session:
-        from mailflow.app import store_file
-
-        message = models.Message(
-            message_id_header="<busy@example.pl>",
-            sha256=store_file(app, session, raw),
-            size=len(raw),
-            received_at=app.clock.now(),
-            folder="INBOX",
-            status="received",
-            reasons=[],
-            parsed={},
-        )
-        session.add(message)
-        session.flush()
-        message_id = message.id
+    message_id = receive(app, raw)
 
     def busy(*_: object) -> None:
         raise OperationalError("UPDATE ...", {}, Exception("database is locked"))
