@@ -7,6 +7,7 @@ document it produced opened by LibreOffice.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -191,3 +192,47 @@ def test_the_html_publication_is_well_formed(demo: DemoRun) -> None:
     parser.feed(page.read_text(encoding="utf-8"))
     parser.close()
     assert "<h1" in page.read_text(encoding="utf-8").lower()
+
+
+# The year's trace: the ordered (step, action, via) of every event and the (step, code,
+# purpose, recipients) of every e-mail. A restructure must leave it as recorded; a change that
+# means to alter behaviour re-records it (MAILFLOW_RECORD_TRACE=1) and the diff shows what moved.
+TRACE = Path(__file__).parent / "data" / "demo_trace.json"
+
+
+def demo_trace(folder: Path) -> dict[str, list[list[object]]]:
+    engine = create_engine(f"sqlite:///{folder / 'data' / 'mailflow.sqlite3'}")
+    try:
+        with Session(engine) as session:
+            events = session.scalars(select(models.Event).order_by(models.Event.id)).all()
+            outbox = session.scalars(
+                select(models.OutboxMessage).order_by(models.OutboxMessage.id)
+            ).all()
+            return {
+                "events": [[e.step, e.action, e.via] for e in events],
+                "outbox": [[o.step, o.code, o.purpose, sorted(o.recipients)] for o in outbox],
+            }
+    finally:
+        engine.dispose()
+
+
+def trace_text(trace: dict[str, list[list[object]]]) -> str:
+    """One row a line, so a re-recorded trace reads as a diff of steps."""
+    parts = []
+    for part, rows in trace.items():
+        lines = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in rows)
+        parts.append(f' "{part}": [\n{lines}\n ]')
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def test_the_year_plays_the_recorded_sequence_of_events_and_e_mails(demo: DemoRun) -> None:
+    assert demo.returncode == 0, demo.stderr[-2000:]
+    trace = demo_trace(demo.folder)
+    if os.environ.get("MAILFLOW_RECORD_TRACE") == "1":
+        TRACE.write_text(trace_text(trace), encoding="utf-8")
+    recorded = json.loads(TRACE.read_text(encoding="utf-8"))
+    for part in ("events", "outbox"):
+        got = [json.dumps(row, ensure_ascii=False) for row in trace[part]]
+        want = [json.dumps(row, ensure_ascii=False) for row in recorded[part]]
+        diff = "\n".join(difflib.unified_diff(want, got, "recorded", "this run", lineterm=""))
+        assert got == want, f"the demo year's {part} differ from {TRACE.name}:\n{diff}"
