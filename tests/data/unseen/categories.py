@@ -597,7 +597,7 @@ def quotes_token() -> None:
     t, g = body(f, D(14100))
     m = Mail("outlook_pl", me(f), [f"ankieta+{token}@{DOMAIN}"],
              "Oferta – badanie satysfakcji klientów 2027", t, dt(3, 11, 9, 12), orig=o, irt=None,
-             refs=[])
+             refs=[], keep_quote=False)
     add(cat, "token_only_in_to", m, q(D(14100), g, "23", token, f.nip,
                                       note="New message to the plus address: token only in To."))
 
@@ -606,7 +606,8 @@ def quotes_token() -> None:
     token, o = ask(f)
     t, g = body(f, D(15300))
     m = Mail("gmail", me(f), [COORD], "Oferta Market View – badanie satysfakcji", t,
-             dt(3, 12, 14, 2), orig=o, cc=[f"ankieta+{token}@{DOMAIN}"], irt=None, refs=[])
+             dt(3, 12, 14, 2), orig=o, cc=[f"ankieta+{token}@{DOMAIN}"], irt=None, refs=[],
+             keep_quote=False)
     add(cat, "token_only_in_cc", m, q(D(15300), g, "23", token, f.nip,
                                       note="Sent to the coordinator personally; the plus address only in Cc; subject tag removed."))
 
@@ -890,7 +891,3 @@ def build_part1() -> None:
 
 
 _unused = (Decimal, en, YEAR)
-
-
-def build_all() -> None:
-    build_part1()

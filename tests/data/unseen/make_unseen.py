@@ -24,11 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import docs_kit as dk  # noqa: E402
 from base import HERE, ITEMS, nip_valid  # noqa: E402
-from categories import build_all  # noqa: E402
+from categories import build_part1  # noqa: E402
+from categories2 import build_part2  # noqa: E402
 
 
 def main() -> None:
-    build_all()
+    build_part1()
+    build_part2()
     write_out()
 
 

@@ -149,7 +149,7 @@ def addr(name: str | None, email: str, charset: str = "utf-8", quote: bool = Fal
 
 def fold(name: str, value: str) -> str:
     line = f"{name}: {value}"
-    if len(line) <= 78 or "=?" in value:
+    if len(line) <= 78 or "=?" in value or "\n" in value:
         return line
     # fold at spaces
     words = line.split(" ")
@@ -200,7 +200,8 @@ def text_part(
     label: bool = True,
 ) -> Part:
     """encode_as: the charset the bytes are really in (for deliberately wrong labels)."""
-    raw = text.encode(encode_as or charset or "utf-8")
+    # a real client that cannot encode a character in the chosen charset writes '?'
+    raw = text.encode(encode_as or charset or "utf-8", errors="replace")
     ctype = f"text/{subtype}"
     if charset and label:
         ctype += f'; charset="{charset}"' if subtype == "html" else f"; charset={charset}"
