@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (message texts and notes are data; long lines keep them greppable)
 """Shared pieces of the unseen-corpus generator (issue 19): realistic replies to the IN-13 campaign 2027.
 
 Written from knowledge of what mail clients and servers produce, independently of mailflow's
@@ -11,10 +12,8 @@ the message text or its attachments.
 
 from __future__ import annotations
 
-import json
 import random
 import re
-import shutil
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -25,8 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import docs_kit as dk  # noqa: E402
-from mimekit import (  # noqa: E402
+import docs_kit as dk  # noqa: F401  (re-exported for the category modules)
+from mimekit import (  # noqa: F401  (some names are re-exported for the category modules)
     EN_DAYS,
     EN_MONTHS,
     PL_DAYS,
@@ -111,35 +110,105 @@ class Firm:
 
 
 _FIRM_DATA = [
-    ("Pracownia Badań Społecznych Horyzont sp. z o.o.", "horyzont-badania.example.pl",
-     "Katarzyna Brzozowska", "k.brzozowska", "Kraków"),
+    (
+        "Pracownia Badań Społecznych Horyzont sp. z o.o.",
+        "horyzont-badania.example.pl",
+        "Katarzyna Brzozowska",
+        "k.brzozowska",
+        "Kraków",
+    ),
     ("OpiniaLab sp. z o.o.", "opinialab.example.pl", "Michał Dudek", "michal.dudek", "Warszawa"),
-    ("Instytut Analiz Rynku PULS S.A.", "puls-iar.example.pl", "Joanna Szczepańska",
-     "j.szczepanska", "Poznań"),
-    ("Centrum Badań Ankietowych ANKIETER", "ankieter.example.pl", "Grzegorz Wilczek",
-     "g.wilczek", "Łódź"),
-    ("Kwerenda Research sp. z o.o.", "kwerenda.example.pl", "Paulina Jasińska", "pjasinska",
-     "Wrocław"),
-    ("Sondaż i Analiza s.c. M. Ostrowski, T. Ostrowska", "sondaz-analiza.example.pl",
-     "Marek Ostrowski", "marek", "Lublin"),
-    ("Market View Polska sp. z o.o.", "marketview.example.com", "Ewa Kołodziej", "ewa.kolodziej",
-     "Gdańsk"),
-    ("Badania Terenowe Kompas sp. j.", "kompas-bt.example.pl", "Łukasz Sadowski", "biuro",
-     "Katowice"),
-    ("Agencja Badawcza Trafna Próba", "trafnaproba.example.pl", "Dorota Chmielewska",
-     "d.chmielewska", "Szczecin"),
-    ("Nordic Insight Sp. z o.o.", "nordicinsight.example.com", "Anders Lindqvist",
-     "anders.lindqvist", "Gdynia"),
-    ("ResPublica Badania sp. z o.o.", "respublica-badania.example.pl", "Tomasz Górecki",
-     "tgorecki", "Białystok"),
-    ("Instytut Opinii Mieszkańców IOM", "iom.example.test", "Renata Pietrzak", "r.pietrzak",
-     "Rzeszów"),
-    ("Quantum Survey Group sp. z o.o.", "quantumsurvey.example.com", "Olga Zawisza", "ozawisza",
-     "Warszawa"),
-    ("Pracownia Socjologiczna Agora-Sonda", "agorasonda.example.pl", "Witold Banaś",
-     "w.banas", "Opole"),
-    ("Studio Badań CATI-Tel sp. z o.o.", "catitel.example.pl", "Sylwia Adamczyk",
-     "s.adamczyk", "Kielce"),
+    (
+        "Instytut Analiz Rynku PULS S.A.",
+        "puls-iar.example.pl",
+        "Joanna Szczepańska",
+        "j.szczepanska",
+        "Poznań",
+    ),
+    (
+        "Centrum Badań Ankietowych ANKIETER",
+        "ankieter.example.pl",
+        "Grzegorz Wilczek",
+        "g.wilczek",
+        "Łódź",
+    ),
+    (
+        "Kwerenda Research sp. z o.o.",
+        "kwerenda.example.pl",
+        "Paulina Jasińska",
+        "pjasinska",
+        "Wrocław",
+    ),
+    (
+        "Sondaż i Analiza s.c. M. Ostrowski, T. Ostrowska",
+        "sondaz-analiza.example.pl",
+        "Marek Ostrowski",
+        "marek",
+        "Lublin",
+    ),
+    (
+        "Market View Polska sp. z o.o.",
+        "marketview.example.com",
+        "Ewa Kołodziej",
+        "ewa.kolodziej",
+        "Gdańsk",
+    ),
+    (
+        "Badania Terenowe Kompas sp. j.",
+        "kompas-bt.example.pl",
+        "Łukasz Sadowski",
+        "biuro",
+        "Katowice",
+    ),
+    (
+        "Agencja Badawcza Trafna Próba",
+        "trafnaproba.example.pl",
+        "Dorota Chmielewska",
+        "d.chmielewska",
+        "Szczecin",
+    ),
+    (
+        "Nordic Insight Sp. z o.o.",
+        "nordicinsight.example.com",
+        "Anders Lindqvist",
+        "anders.lindqvist",
+        "Gdynia",
+    ),
+    (
+        "ResPublica Badania sp. z o.o.",
+        "respublica-badania.example.pl",
+        "Tomasz Górecki",
+        "tgorecki",
+        "Białystok",
+    ),
+    (
+        "Instytut Opinii Mieszkańców IOM",
+        "iom.example.test",
+        "Renata Pietrzak",
+        "r.pietrzak",
+        "Rzeszów",
+    ),
+    (
+        "Quantum Survey Group sp. z o.o.",
+        "quantumsurvey.example.com",
+        "Olga Zawisza",
+        "ozawisza",
+        "Warszawa",
+    ),
+    (
+        "Pracownia Socjologiczna Agora-Sonda",
+        "agorasonda.example.pl",
+        "Witold Banaś",
+        "w.banas",
+        "Opole",
+    ),
+    (
+        "Studio Badań CATI-Tel sp. z o.o.",
+        "catitel.example.pl",
+        "Sylwia Adamczyk",
+        "s.adamczyk",
+        "Kielce",
+    ),
     ("Feniks Research", "feniksresearch.example.pl", "Bartosz Kubacki", "bartosz", "Toruń"),
 ]
 
@@ -202,27 +271,35 @@ def inquiry(f: Firm, token: str, day: int = 8) -> Orig:
 
 
 APPROVAL = {
-    "POR": ("Porównanie ofert – badanie satysfakcji klientów 2027 – prośba o akceptację",
-            "porównanie ofert cenowych (4 oferty)",
-            "Najkorzystniejsza oferta: OpiniaLab sp. z o.o., 17 220,00 zł brutto "
-            "(14 000,00 zł netto). Szacunkowa wartość zamówienia: 14 000,00 zł netto."),
-    "KW": ("Projekt kwestionariusza – badanie satysfakcji klientów 2027 – do akceptacji",
-           "projekt kwestionariusza przygotowany przez wykonawcę",
-           "Kwestionariusz liczy 24 pytania; pytania 7–12 dotyczą obsługi w BOK."),
-    "WYN": ("Wyniki badania satysfakcji klientów 2027 – do zatwierdzenia",
-            "raport z wynikami badania oraz zestawienie wskaźników",
-            "Średnia ocena ogólna: 4,21 (2026: 4,05); odsetek ocen 4 i 5: 81%. "
-            "Liczba wywiadów: 400."),
-    "ZAG": ("Katalog zagadnień do badania satysfakcji klientów 2027 – do akceptacji",
-            "katalog zagadnień",
-            "Katalog obejmuje 18 zagadnień, w tym 5 zgłoszonych przez BOK."),
-    "AUD": ("Projekt polecenia przeprowadzenia auditu wewnętrznego – do decyzji",
-            "projekt polecenia przeprowadzenia auditu wewnętrznego wraz z wytycznymi",
-            "Nieprawidłowość: spadek oceny obsługi w Wydziale Komunikacji z 4,1 do 3,2."),
+    "POR": (
+        "Porównanie ofert – badanie satysfakcji klientów 2027 – prośba o akceptację",
+        "porównanie ofert cenowych (4 oferty)",
+        "Najkorzystniejsza oferta: OpiniaLab sp. z o.o., 17 220,00 zł brutto "
+        "(14 000,00 zł netto). Szacunkowa wartość zamówienia: 14 000,00 zł netto.",
+    ),
+    "KW": (
+        "Projekt kwestionariusza – badanie satysfakcji klientów 2027 – do akceptacji",
+        "projekt kwestionariusza przygotowany przez wykonawcę",
+        "Kwestionariusz liczy 24 pytania; pytania 7–12 dotyczą obsługi w BOK.",
+    ),
+    "WYN": (
+        "Wyniki badania satysfakcji klientów 2027 – do zatwierdzenia",
+        "raport z wynikami badania oraz zestawienie wskaźników",
+        "Średnia ocena ogólna: 4,21 (2026: 4,05); odsetek ocen 4 i 5: 81%. Liczba wywiadów: 400.",
+    ),
+    "ZAG": (
+        "Katalog zagadnień do badania satysfakcji klientów 2027 – do akceptacji",
+        "katalog zagadnień",
+        "Katalog obejmuje 18 zagadnień, w tym 5 zgłoszonych przez BOK.",
+    ),
+    "AUD": (
+        "Projekt polecenia przeprowadzenia auditu wewnętrznego – do decyzji",
+        "projekt polecenia przeprowadzenia auditu wewnętrznego wraz z wytycznymi",
+        "Nieprawidłowość: spadek oceny obsługi w Wydziale Komunikacji z 4,1 do 3,2.",
+    ),
 }
 
-APPROVAL_TO = {"POR": OS_MANAGER, "KW": OS_MANAGER, "WYN": PLENI, "ZAG": OS_MANAGER,
-               "AUD": PLENI}
+APPROVAL_TO = {"POR": OS_MANAGER, "KW": OS_MANAGER, "WYN": PLENI, "ZAG": OS_MANAGER, "AUD": PLENI}
 
 
 def approval_request(code: str, token: str, to: tuple[str, str], month: int, day: int) -> Orig:
@@ -231,9 +308,7 @@ def approval_request(code: str, token: str, to: tuple[str, str], month: int, day
     hon = "Pani Kierownik" if to == OS_MANAGER else "Panie Pełnomocniku"
     if to == MAYOR:
         hon = "Panie Prezydencie"
-    text = (
-        f"Szanowny {hon},\n\n" if not hon.startswith("Pani ") else f"Szanowna {hon},\n\n"
-    ) + (
+    text = (f"Szanowny {hon},\n\n" if not hon.startswith("Pani ") else f"Szanowna {hon},\n\n") + (
         f"w załączeniu przekazuję {doc} do akceptacji.\n{detail}\n\n"
         "Aby zatwierdzić, proszę odpowiedzieć na tę wiadomość słowem ZATWIERDZAM.\n"
         "Aby zwrócić do poprawy, proszę odpowiedzieć słowem ZWRACAM i dopisać uwagi.\n\n"
@@ -338,8 +413,10 @@ def quote_header(client: str, o: Orig) -> tuple[str, bool]:
             True,
         )
     if client == "thunderbird":
-        return (f"W dniu {d.day:02d}.{d.month:02d}.{d.year} o {_hm(d)}, {o.from_name} pisze:\n",
-                True)
+        return (
+            f"W dniu {d.day:02d}.{d.month:02d}.{d.year} o {_hm(d)}, {o.from_name} pisze:\n",
+            True,
+        )
     if client == "roundcube":
         return (
             f"W dniu {d.year}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}, "
@@ -360,7 +437,7 @@ def quote_header(client: str, o: Orig) -> tuple[str, bool]:
         )
     if client == "interia":
         return (
-            f"----- Wiadomość oryginalna -----\nOd: \"{o.from_name}\" <{o.from_addr}>\n"
+            f'----- Wiadomość oryginalna -----\nOd: "{o.from_name}" <{o.from_addr}>\n'
             f"Do: {o.to}\nWysłane: {d.day:02d}.{d.month:02d}.{d.year} {_hm(d)}\n"
             f"Temat: {o.subject}\n",
             False,
@@ -374,7 +451,7 @@ def quote_header(client: str, o: Orig) -> tuple[str, bool]:
         )
     if client == "zimbra":
         return (
-            f"----- Oryginalna wiadomość -----\nOd: \"{o.from_name}\" <{o.from_addr}>\n"
+            f'----- Oryginalna wiadomość -----\nOd: "{o.from_name}" <{o.from_addr}>\n'
             f"Do: {o.to}\nWysłane: {PL_DAYS[wd]}, {d.day} {PL_MONTHS_NOM[d.month - 1]} "
             f"{d.year} {d.hour:02d}:{d.minute:02d}:{d.second:02d}\nTemat: {o.subject}\n",
             True,
@@ -386,8 +463,12 @@ CLIENT_HEADERS: dict[str, list[tuple[str, str]]] = {
     "outlook_pl": [("X-Mailer", "Microsoft Outlook 16.0"), ("Content-Language", "pl")],
     "outlook_pl_old": [("X-Mailer", "Microsoft Office Outlook 12.0"), ("Content-Language", "pl")],
     "outlook_en": [("X-Mailer", "Microsoft Outlook 16.0"), ("Content-Language", "en-us")],
-    "owa": [("Content-Language", "pl-PL"), ("X-MS-Has-Attach", ""),
-            ("X-MS-TNEF-Correlator", ""), ("x-ms-publictraffictype", "Email")],
+    "owa": [
+        ("Content-Language", "pl-PL"),
+        ("X-MS-Has-Attach", ""),
+        ("X-MS-TNEF-Correlator", ""),
+        ("x-ms-publictraffictype", "Email"),
+    ],
     "gmail": [],
     "gmail_old": [],
     "gmail_android": [],
@@ -399,7 +480,9 @@ CLIENT_HEADERS: dict[str, list[tuple[str, str]]] = {
     "wp": [("X-Mailer", "WP Poczta")],
     "interia": [("X-Mailer", "Interia Poczta")],
     "samsung": [],
-    "zimbra": [("X-Mailer", "Zimbra 9.0.0_GA_4546 (ZimbraWebClient - FF115 (Linux)/9.0.0_GA_4546)")],
+    "zimbra": [
+        ("X-Mailer", "Zimbra 9.0.0_GA_4546 (ZimbraWebClient - FF115 (Linux)/9.0.0_GA_4546)")
+    ],
 }
 
 SIGNOFF = {
@@ -444,8 +527,13 @@ def to_html(client: str, text: str, quote_intro: str | None, quoted: str | None)
         out = []
         for ln in t.split("\n"):
             e = html_escape(ln) if ln.strip() else NBSP
-            out.append(f"<p class={cls}>{e}<o:p></o:p></p>" if cls == "MsoNormal"
-                       else f"<div>{e}</div>" if ln.strip() else "<div><br></div>")
+            out.append(
+                f"<p class={cls}>{e}<o:p></o:p></p>"
+                if cls == "MsoNormal"
+                else f"<div>{e}</div>"
+                if ln.strip()
+                else "<div><br></div>"
+            )
         return "\n".join(out)
 
     if client.startswith("outlook"):
@@ -532,8 +620,11 @@ class Mail:
             intro, prefixed = quote_header(c, self.orig)
             quoted = self.orig.text
             if prefixed:
-                q = quote_lines(intro.rstrip("\n") + "\n" + quoted) if c in ("apple", "ios") else (
-                    intro + "\n" + quote_lines(quoted))
+                q = (
+                    quote_lines(intro.rstrip("\n") + "\n" + quoted)
+                    if c in ("apple", "ios")
+                    else (intro + "\n" + quote_lines(quoted))
+                )
                 full = new_text + "\n\n" + q
             else:
                 full = new_text + "\n\n" + intro + "\n" + quoted
@@ -552,21 +643,39 @@ class Mail:
                     break
                 except UnicodeEncodeError:
                     continue
-        cte = self.cte or ("base64" if c in ("wp", "samsung") else
-                           "8bit" if c == "thunderbird" else "quoted-printable")
+        cte = self.cte or (
+            "base64"
+            if c in ("wp", "samsung")
+            else "8bit"
+            if c == "thunderbird"
+            else "quoted-printable"
+        )
         flowed = c in ("thunderbird", "roundcube")
         plain_text = flow(full) if flowed else full
-        tp = text_part(plain_text, "plain", charset, cte, encode_as=self.encode_as,
-                       flowed=flowed, label=self.label)
+        tp = text_part(
+            plain_text,
+            "plain",
+            charset,
+            cte,
+            encode_as=self.encode_as,
+            flowed=flowed,
+            label=self.label,
+        )
         if self.html is not None:
             html = self.html
             if quoted is not None:
                 html = html.replace("</body>", to_html(c, "", intro, quoted) + "</body>")
         else:
             html = to_html(c, new_text, intro, quoted)
-        hp = text_part(html, "html", charset, "quoted-printable" if cte == "8bit" else cte,
-                       encode_as=self.encode_as, label=self.label)
-        if self.text_only or c in ("thunderbird", "roundcube") and self.html is None:
+        hp = text_part(
+            html,
+            "html",
+            charset,
+            "quoted-printable" if cte == "8bit" else cte,
+            encode_as=self.encode_as,
+            label=self.label,
+        )
+        if self.text_only or (c in ("thunderbird", "roundcube") and self.html is None):
             body: Part = tp
         elif self.html_only:
             body = hp
@@ -575,16 +684,18 @@ class Mail:
         if self.attachments:
             parts = [body]
             for fn, ctype, data in self.attachments:
-                parts.append(bin_part(data, ctype, fn,
-                                      style="ew" if c.startswith("outlook") else "rfc2231"))
+                parts.append(
+                    bin_part(data, ctype, fn, style="ew" if c.startswith("outlook") else "rfc2231")
+                )
             body = multipart("mixed", parts, boundary_for(c, 0))
         hc = self.header_charset
         h: list[tuple[str, str]] = []
         h.append(("From", addr(self.frm[0], self.frm[1], hc)))
         h.append(("To", ", ".join(addr(*t, hc) if isinstance(t, tuple) else t for t in self.to)))
         if self.cc:
-            h.append(("Cc", ", ".join(addr(*t, hc) if isinstance(t, tuple) else t
-                                      for t in self.cc)))
+            h.append(
+                ("Cc", ", ".join(addr(*t, hc) if isinstance(t, tuple) else t for t in self.cc))
+            )
         h.append(("Subject", hdr(self.subject, hc)))
         h.append(("Date", rfc_date(self.date)))
         h.append(("Message-ID", msgid_for(c, domain)))
@@ -621,9 +732,16 @@ def _subject_of(m: Mail) -> str:
     return m.subject
 
 
-def add(category: str, slug: str, m: Mail | bytes, exp: dict[str, Any], *,
-        frm: str | None = None, subject: str | None = None,
-        attachments: list[str] | None = None) -> None:
+def add(
+    category: str,
+    slug: str,
+    m: Mail | bytes,
+    exp: dict[str, Any],
+    *,
+    frm: str | None = None,
+    subject: str | None = None,
+    attachments: list[str] | None = None,
+) -> None:
     if isinstance(m, Mail):
         raw = m.render()
         frm = frm or m.frm[1]
@@ -639,19 +757,38 @@ def add(category: str, slug: str, m: Mail | bytes, exp: dict[str, Any], *,
     ITEMS.append(Item(category, slug, raw, rec))
 
 
-def q(net: Decimal | None, gross: Decimal | None, rate: str | None, token: str | None,
-      nip: str | None, *, review: bool = False, currency: str = "PLN", source: str = "body",
-      note: str, **more: Any) -> dict[str, Any]:
+def q(
+    net: Decimal | None,
+    gross: Decimal | None,
+    rate: str | None,
+    token: str | None,
+    nip: str | None,
+    *,
+    review: bool = False,
+    currency: str = "PLN",
+    source: str = "body",
+    note: str,
+    **more: Any,
+) -> dict[str, Any]:
     rec: dict[str, Any] = {
-        "kind": "quote", "token": token, "needs_review": review,
-        "net": s2(net), "gross": s2(gross), "vat_rate": rate, "currency": currency,
-        "vendor_nip": nip, "source": source, "note": note,
+        "kind": "quote",
+        "token": token,
+        "needs_review": review,
+        "net": s2(net),
+        "gross": s2(gross),
+        "vat_rate": rate,
+        "currency": currency,
+        "vendor_nip": nip,
+        "source": source,
+        "note": note,
     }
     rec.update(more)
     return rec
 
 
-def k(kind: str, token: str | None, *, review: bool = False, note: str, **more: Any) -> dict[str, Any]:
+def k(
+    kind: str, token: str | None, *, review: bool = False, note: str, **more: Any
+) -> dict[str, Any]:
     rec: dict[str, Any] = {"kind": kind, "token": token, "needs_review": review, "note": note}
     for key in ("net", "gross", "vat_rate", "currency", "vendor_nip", "source"):
         rec[key] = None
@@ -660,16 +797,28 @@ def k(kind: str, token: str | None, *, review: bool = False, note: str, **more: 
 
 
 def reply_subject(client: str, o: Orig) -> str:
-    prefix = {"outlook_en": "RE: ", "outlook_pl": "RE: ", "outlook_pl_old": "Odp: ",
-              "owa": "Odp: ", "zimbra": "Odp: ", "interia": "Re: ", "samsung": "Odp: "}
+    prefix = {
+        "outlook_en": "RE: ",
+        "outlook_pl": "RE: ",
+        "outlook_pl_old": "Odp: ",
+        "owa": "Odp: ",
+        "zimbra": "Odp: ",
+        "interia": "Re: ",
+        "samsung": "Odp: ",
+    }
     return prefix.get(client, "Re: ") + o.subject
 
 
 def signature(f: Firm, nip_style: int = 0, with_nip: bool = True, capital: bool = False) -> str:
-    lines = ["", "-- " if rng.random() < 0.3 else "", f.person, f.name,
-             f"ul. {rng.choice(['Długa', 'Polna', 'Ogrodowa', 'Lipowa', 'Kwiatowa'])} "
-             f"{rng.randint(2, 90)}, {rng.randint(10, 99)}-{rng.randint(100, 999)} {f.city}",
-             f"tel. {f.phone}"]
+    lines = [
+        "",
+        "-- " if rng.random() < 0.3 else "",
+        f.person,
+        f.name,
+        f"ul. {rng.choice(['Długa', 'Polna', 'Ogrodowa', 'Lipowa', 'Kwiatowa'])} "
+        f"{rng.randint(2, 90)}, {rng.randint(10, 99)}-{rng.randint(100, 999)} {f.city}",
+        f"tel. {f.phone}",
+    ]
     if with_nip:
         lines.append(f"NIP: {fmt_nip(f.nip, nip_style)}")
     if capital:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (message texts and notes are data; long lines keep them greppable)
 """Attachments for the unseen corpus: DOCX, XLSX (with and without cached formula values),
 PDF (text layer, image only, encrypted) and ODT written by hand. Deterministic output."""
 
@@ -170,7 +171,9 @@ def pdf_encrypt(data: bytes, user_password: str, owner_password: str) -> bytes:
     data = out.getvalue()
     first = b"IN13unseen2027ab".hex().encode()
     # pypdf renews the second file identifier on every write; pin it (the key uses the first)
-    return re.sub(rb"(/ID \[ ?<" + first + rb"> ?<)[0-9a-fA-F]{32}>", rb"\g<1>" + first + b">", data)
+    return re.sub(
+        rb"(/ID \[ ?<" + first + rb"> ?<)[0-9a-fA-F]{32}>", rb"\g<1>" + first + b">", data
+    )
 
 
 def odt_table(title: str, paragraphs: list[str], rows: list[list[str]]) -> bytes:
@@ -185,7 +188,9 @@ def odt_table(title: str, paragraphs: list[str], rows: list[list[str]]) -> bytes
     body = [f'<text:h text:outline-level="1">{html_escape(title)}</text:h>']
     body += [f"<text:p>{html_escape(p)}</text:p>" for p in paragraphs]
     ncols = len(rows[0])
-    tbl = [f'<table:table table:name="Oferta"><table:table-column table:number-columns-repeated="{ncols}"/>']
+    tbl = [
+        f'<table:table table:name="Oferta"><table:table-column table:number-columns-repeated="{ncols}"/>'
+    ]
     for row in rows:
         cells = "".join(
             f'<table:table-cell office:value-type="string"><text:p>{html_escape(c)}</text:p>'

@@ -22,10 +22,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import docs_kit as dk  # noqa: E402
-from base import HERE, ITEMS, nip_valid  # noqa: E402
-from categories import build_part1  # noqa: E402
-from categories2 import build_part2  # noqa: E402
+import docs_kit as dk
+from base import HERE, ITEMS
+from categories import build_part1
+from categories2 import build_part2
+from mimekit import nip_valid
 
 
 def main() -> None:
@@ -52,7 +53,8 @@ def write_out() -> None:
         records[folder].append(rec)
     for folder, recs in records.items():
         (HERE / folder / "expected.json").write_text(
-            json.dumps(recs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            json.dumps(recs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     self_check(records)
     summary: dict[str, dict[str, int]] = {}
     for folder, recs in records.items():
@@ -136,7 +138,6 @@ def self_check(records: dict[str, list[dict[str, Any]]]) -> None:
         print("\n".join(problems))
         raise SystemExit(f"self-check: {len(problems)} problem(s)")
     print("self-check: every message parses; every expected amount, token and NIP is present")
-
 
 
 if __name__ == "__main__":

@@ -12,10 +12,10 @@ import io
 import random
 import textwrap
 import zipfile
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from email.header import Header
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 TOKEN_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # 0-9a-z without i, l, o, u
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
@@ -103,24 +103,67 @@ def rfc_date(d: datetime) -> str:
 
 
 def stamp(d: datetime) -> str:
-    return d.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
+    return d.astimezone(UTC).strftime("%Y%m%d%H%M%S")
 
 
 PL_DAYS = ["poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela"]
 PL_DAYS_SHORT = ["pon.", "wt.", "śr.", "czw.", "pt.", "sob.", "niedz."]
 PL_MONTHS_GEN = [
-    "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca",
-    "lipca", "sierpnia", "września", "października", "listopada", "grudnia",
+    "stycznia",
+    "lutego",
+    "marca",
+    "kwietnia",
+    "maja",
+    "czerwca",
+    "lipca",
+    "sierpnia",
+    "września",
+    "października",
+    "listopada",
+    "grudnia",
 ]
 PL_MONTHS_NOM = [
-    "styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec",
-    "lipiec", "sierpień", "wrzesień", "październik", "listopad", "grudzień",
+    "styczeń",
+    "luty",
+    "marzec",
+    "kwiecień",
+    "maj",
+    "czerwiec",
+    "lipiec",
+    "sierpień",
+    "wrzesień",
+    "październik",
+    "listopad",
+    "grudzień",
 ]
-PL_MONTHS_SHORT = ["sty", "lut", "mar", "kwi", "maj", "cze", "lip", "sie", "wrz", "paź", "lis", "gru"]
+PL_MONTHS_SHORT = [
+    "sty",
+    "lut",
+    "mar",
+    "kwi",
+    "maj",
+    "cze",
+    "lip",
+    "sie",
+    "wrz",
+    "paź",
+    "lis",
+    "gru",
+]
 EN_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 EN_MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 
@@ -141,7 +184,7 @@ def addr(name: str | None, email: str, charset: str = "utf-8", quote: bool = Fal
         return email
     try:
         name.encode("ascii")
-        shown = f'"{name}"' if (quote or any(c in name for c in ',.;:()')) else name
+        shown = f'"{name}"' if (quote or any(c in name for c in ",.;:()")) else name
     except UnicodeEncodeError:
         shown = Header(name, charset).encode()
     return f"{shown} <{email}>"
@@ -262,7 +305,9 @@ def raw_part(ctype: str, body: str | bytes, extra: list[tuple[str, str]] | None 
     return Part(headers, b)
 
 
-def message(headers: list[tuple[str, str]], body: Part, crlf: bool = False, mime: bool = True) -> bytes:
+def message(
+    headers: list[tuple[str, str]], body: Part, crlf: bool = False, mime: bool = True
+) -> bytes:
     allh = list(headers)
     if mime:
         allh.append(("MIME-Version", "1.0"))

@@ -88,7 +88,9 @@ def judge(exp: dict[str, Any], out: dict[str, Any]) -> tuple[bool, list[str]]:
         elif kind == "bounce":
             b = out.get("bounce") or {}
             want = exp.get("bounce") or {
-                "recipient": exp.get("recipient"), "permanent": exp.get("permanent")}
+                "recipient": exp.get("recipient"),
+                "permanent": exp.get("permanent"),
+            }
             if not _accepts("recipient", b.get("recipient"), want.get("recipient"), also):
                 why.append(f"recipient {b.get('recipient')} (expected {want.get('recipient')})")
             if not _accepts("permanent", b.get("permanent"), want.get("permanent"), also):
@@ -108,7 +110,9 @@ def run_parse(path: Path, python: str, timeout: float) -> dict[str, Any] | None:
     try:
         p = subprocess.run(
             [python, "-m", "mailflow.cli", "parse", str(path), "--json"],
-            capture_output=True, text=True, timeout=timeout,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
     except subprocess.TimeoutExpired:
         return None
@@ -136,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     progress_numbers = {"stated": 0, "read": 0}
     for rec in records:
         cat = rec.get("category") or rec["kind"]
-        c = cats.setdefault(cat, {"n": 0, "right": 0, "flagged": 0, "confident_errors": 0,
-                                  "failed": 0})
+        c = cats.setdefault(
+            cat, {"n": 0, "right": 0, "flagged": 0, "confident_errors": 0, "failed": 0}
+        )
         c["n"] += 1
         out = run_parse(args.folder / rec["file"], args.python, args.timeout)
         if out is None:
@@ -162,11 +167,22 @@ def main(argv: list[str] | None = None) -> int:
             ):
                 progress_numbers["read"] += 1
 
-    total = {k: sum(c[k] for c in cats.values())
-             for k in ("n", "right", "flagged", "confident_errors", "failed")}
+    total = {
+        k: sum(c[k] for c in cats.values())
+        for k in ("n", "right", "flagged", "confident_errors", "failed")
+    }
     if args.json:
-        print(json.dumps({"folder": str(args.folder), "total": total, "categories": cats,
-                          "progress_numbers": progress_numbers}, indent=1))
+        print(
+            json.dumps(
+                {
+                    "folder": str(args.folder),
+                    "total": total,
+                    "categories": cats,
+                    "progress_numbers": progress_numbers,
+                },
+                indent=1,
+            )
+        )
         return 0
     n = total["n"] or 1
     print(f"folder: {args.folder}  ({total['n']} messages)")
@@ -174,13 +190,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"confident errors:    {total['confident_errors']:4}")
     print(f"flagged for review:  {total['flagged']:4}")
     print(f"parse failed:        {total['failed']:4}")
-    print(f"progress numbers read (where stated and kind is progress): "
-          f"{progress_numbers['read']}/{progress_numbers['stated']}")
+    print(
+        f"progress numbers read (where stated and kind is progress): "
+        f"{progress_numbers['read']}/{progress_numbers['stated']}"
+    )
     print()
     print(f"{'category':22} {'n':>4} {'right':>6} {'flagged':>8} {'conf.err':>9} {'failed':>7}")
     for cat, c in cats.items():
-        print(f"{cat:22} {c['n']:4} {c['right']:6} {c['flagged']:8} {c['confident_errors']:9} "
-              f"{c['failed']:7}")
+        print(
+            f"{cat:22} {c['n']:4} {c['right']:6} {c['flagged']:8} {c['confident_errors']:9} "
+            f"{c['failed']:7}"
+        )
     if args.details and details:
         print()
         print("\n".join(details))
