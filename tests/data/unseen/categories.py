@@ -271,7 +271,8 @@ def quotes_formats() -> None:
             rate="23",
             nip=f.nip,
             currency="EUR",
-            note="A quote in euro, English format.",
+            also_ok={"needs_review": [True]},
+            note="A quote in euro, English format (flagging a foreign currency is also fine).",
         )
 
     def b12(f, i):

@@ -551,7 +551,8 @@ def bounces() -> None:
 
     f, t, o = nxt()
     a = f.email
-    final = f"{f.person.split()[0].lower()}.{hexid(4)}@stara-poczta.example.com"
+    local = f.person.split()[0].lower().translate(str.maketrans("łśąężźćńó", "lsaezzcno"))
+    final = f"{local}.{hexid(4)}@stara-poczta.example.com"
     o.to = a
     add(
         cat,
@@ -2155,7 +2156,8 @@ def charsets() -> None:
             continue
         skip = False
         out.append(ln)
-    ITEMS[-1].raw = b"\n".join(out)
+    # without a format=flowed label the soft line breaks would be hard ones: unwrap them
+    ITEMS[-1].raw = b"\n".join(out).replace(b" \n", b" ")
     n6 = D(13650)
     g6 = gross_of(n6, 23)
     mk(
