@@ -791,7 +791,7 @@ def quotes_structures() -> None:
     g8 = gross_of(n8, 23)
 
     def xlsx_cached(f):
-        sheets = [
+        sheets: list[tuple[str, list[list[object]]]] = [
             (
                 "Oferta",
                 [
@@ -850,7 +850,7 @@ def quotes_structures() -> None:
     )
 
     def xlsx_nocache(f):
-        sheets = [
+        sheets: list[tuple[str, list[list[object]]]] = [
             (
                 "Arkusz1",
                 [

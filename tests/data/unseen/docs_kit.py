@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 
 from mimekit import FIXED_ZIP_TIME, html_escape, normalize_zip
 
@@ -42,7 +43,9 @@ def docx_offer(
     return normalize_zip(buf.getvalue())
 
 
-def xlsx(sheets: list[tuple[str, list[list[object]]]], cached: dict[tuple[str, str], str]) -> bytes:
+def xlsx(
+    sheets: Sequence[tuple[str, Sequence[Sequence[object]]]], cached: dict[tuple[str, str], str]
+) -> bytes:
     """sheets: (title, rows); a string starting with '=' is a formula. cached maps
     (sheet title, cell ref) to the value Excel would have stored; formulas not in it are
     left without a cached value (as a file saved by a library and never opened in Excel)."""
@@ -74,7 +77,11 @@ def xlsx(sheets: list[tuple[str, list[list[object]]]], cached: dict[tuple[str, s
             if st != title:
                 continue
             pat = re.compile(rf'(<c r="{ref}"[^>]*>)<f>(.*?)</f><v\s*/?>(</v>)?')
-            xml, n = pat.subn(lambda m, v=val: f"{m.group(1)}<f>{m.group(2)}</f><v>{v}</v>", xml)
+
+            def put(m: re.Match[str], v: str = val) -> str:
+                return f"{m.group(1)}<f>{m.group(2)}</f><v>{v}</v>"
+
+            xml, n = pat.subn(put, xml)
             assert n == 1, (title, ref)
         transform[name] = xml.encode("utf-8")
     core = z.read("docProps/core.xml").decode("utf-8")
@@ -160,11 +167,10 @@ def pdf_encrypt(data: bytes, user_password: str, owner_password: str) -> bytes:
     writer = PdfWriter()
     for page in reader.pages:
         writer.add_page(page)
-    writer._ID = None  # type: ignore[attr-defined]
     from pypdf.generic import ArrayObject, ByteStringObject
 
     fixed_id = ByteStringObject(b"IN13unseen2027ab")
-    writer._ID = ArrayObject([fixed_id, fixed_id])  # type: ignore[attr-defined]
+    writer._ID = ArrayObject([fixed_id, fixed_id])
     writer.encrypt(user_password, owner_password, algorithm="RC4-128")
     out = io.BytesIO()
     writer.write(out)

@@ -65,7 +65,7 @@ def gross_of(net: Decimal, rate: int) -> Decimal:
 
 
 def _group(intpart: str, sep: str) -> str:
-    out = []
+    out: list[str] = []
     while len(intpart) > 3:
         out.insert(0, intpart[-3:])
         intpart = intpart[:-3]
