@@ -664,7 +664,9 @@ class Mail:
         if self.html is not None:
             html = self.html
             if quoted is not None:
-                html = html.replace("</body>", to_html(c, "", intro, quoted) + "</body>")
+                block = to_html(c, "", intro, quoted)
+                block = re.sub(r"^.*?<body[^>]*>|</body>.*$", "", block, flags=re.S)
+                html = html.replace("</body>", block + "</body>")
         else:
             html = to_html(c, new_text, intro, quoted)
         hp = text_part(
