@@ -785,6 +785,9 @@ def q(
         "note": note,
     }
     rec.update(more)
+    if net is None and gross is None:
+        # no readable amount: a reader may rightly leave the currency unset
+        rec.setdefault("also_ok", {}).setdefault("currency", []).append(None)
     return rec
 
 
