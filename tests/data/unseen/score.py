@@ -159,9 +159,9 @@ def main(argv: list[str] | None = None) -> int:
             c["confident_errors"] += 1
             details.append(f"CONFIDENT  {rec['file']}: {'; '.join(why)}")
         want = rec.get("progress") or {}
-        if want.get("done") is not None and out.get("kind") == "progress":
+        if want.get("done") is not None:
             progress_numbers["stated"] += 1
-            got = out.get("progress") or {}
+            got = (out.get("progress") or {}) if out.get("kind") == "progress" else {}
             if got.get("done") == want["done"] and (
                 want.get("target") is None or got.get("target") == want["target"]
             ):
