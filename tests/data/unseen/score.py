@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"flagged for review:  {total['flagged']:4}")
     print(f"parse failed:        {total['failed']:4}")
     print(
-        f"progress numbers read (where stated and kind is progress): "
+        f"progress numbers read (of those stated; informational): "
         f"{progress_numbers['read']}/{progress_numbers['stated']}"
     )
     print()
