@@ -21,10 +21,9 @@ from mailflow import __version__
 from mailflow.config import Config, config_path, load_config
 from mailflow.errors import ConfigError, UserError
 from mailflow.logs import setup_logging
+from mailflow.resources import EXAMPLE_CONFIG
 
 log = logging.getLogger("mailflow")
-
-EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
 
 
 def _config(args: argparse.Namespace, require_secrets: bool = True) -> Config:
