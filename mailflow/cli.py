@@ -26,8 +26,14 @@ from mailflow.resources import EXAMPLE_CONFIG
 log = logging.getLogger("mailflow")
 
 
-def _config(args: argparse.Namespace, require_secrets: bool = True) -> Config:
-    config = load_config(config_path(args.config, os.environ), require_secrets=require_secrets)
+def _config(
+    args: argparse.Namespace, require_secrets: bool = True, mail_secrets: bool = True
+) -> Config:
+    config = load_config(
+        config_path(args.config, os.environ),
+        require_secrets=require_secrets,
+        mail_secrets=mail_secrets,
+    )
     setup_logging(config.logging.level, config.logging.format, config.secrets)
     return config
 
@@ -196,7 +202,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_web(args: argparse.Namespace) -> int:
     from mailflow.daemon import run_web
 
-    return run_web(_config(args))
+    # The page alone never holds the mailbox passwords: only the daemon needs them.
+    return run_web(_config(args, mail_secrets=False))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
