@@ -212,6 +212,44 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(fast=args.fast, keep=Path(args.keep) if args.keep else None)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from mailflow.backup import backup
+
+    result = backup(_config(args, require_secrets=False), Path(args.dir))
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(
+        f"Backup of the {result.database} database (schema {result.schema}) and "
+        f"{result.files} archived files written to {result.folder}."
+    )
+    return 1 if result.warnings else 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from mailflow.backup import restore
+
+    config = _config(args, require_secrets=False)
+    result = restore(config, Path(args.dir), force=args.force)
+    print(
+        f"Restored the {result.database} database of {result.created_at} (schema "
+        f"{result.schema_before}, now {result.schema_after}) and {result.files} archived files."
+    )
+    if result.moved_aside:
+        print(f"What it replaced is kept in {result.moved_aside}.")
+    if result.rechecked:
+        print(
+            f"{result.rechecked} e-mails the backup had not sent yet are looked up in the Sent "
+            "folder before any is sent (`mailflow outbox list` shows those a person decides)."
+        )
+    if config.imap.move_processed:
+        print(
+            f"Mail read after {result.created_at} was moved to {config.imap.processed_folder}: "
+            f"move it back to {config.imap.folder} and mailflow reads it again (copies it "
+            "already has are recognised)."
+        )
+    return 0
+
+
 def cmd_quarantine(args: argparse.Namespace) -> int:
     from mailflow.app import open_app
     from mailflow.quarantine import dismiss, list_open, retry
@@ -344,6 +382,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["add"])
     p.add_argument("name")
     p.add_argument("--role", required=True, choices=["coordinator", "viewer", "admin"])
+    p = command("backup", cmd_backup, "a consistent snapshot of the database and the archive")
+    p.add_argument("dir", help="a new folder for this backup")
+    p = command("restore", cmd_restore, "restore a backup made by `mailflow backup`")
+    p.add_argument("dir", help="the backup folder")
+    p.add_argument(
+        "--force", action="store_true", help="replace a database and archive that hold data"
+    )
     p = command("quarantine", cmd_quarantine, "list, retry or dismiss quarantined messages")
     p.add_argument("action", choices=["list", "retry", "dismiss"])
     p.add_argument("id", nargs="?", type=int)
