@@ -250,6 +250,37 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_install_units(args: argparse.Namespace) -> int:
+    from mailflow.units import UnitSettings, install_units, installed_command
+
+    config = _config(args, require_secrets=False)
+    settings = UnitSettings(
+        mailflow=installed_command(),
+        config=config.path,
+        data_dir=config.data_dir,
+        user=args.user,
+        web_user=args.web_user,
+        env_dir=Path(args.env_dir),
+    )
+    written = install_units(settings, Path(args.dest), force=args.force)
+    web_user = args.web_user or args.user
+    print(f"Wrote {', '.join(str(p) for p in written)}; nothing was started.")
+    print("Next, as root (see README, 'Running it in production'):")
+    for user in dict.fromkeys((args.user, web_user)):
+        print(f"  useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin {user}")
+    print(f"  chown -R {args.user}:{web_user} {config.data_dir}")
+    print(
+        f"  {args.env_dir}/mailflow.env (mode 0600): the IMAP and SMTP passwords, "
+        "as the variables named by password_env"
+    )
+    print(
+        f"  {args.env_dir}/mailflow-web.env (mode 0600): the page's key, "
+        "as the variable named by secret_key_env"
+    )
+    print("  systemctl daemon-reload && systemctl enable --now mailflow mailflow-web")
+    return 0
+
+
 def cmd_quarantine(args: argparse.Namespace) -> int:
     from mailflow.app import open_app
     from mailflow.quarantine import dismiss, list_open, retry
@@ -389,6 +420,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--force", action="store_true", help="replace a database and archive that hold data"
     )
+    p = command(
+        "install-units",
+        cmd_install_units,
+        "write systemd units for the daemon and the status page (starts nothing)",
+    )
+    p.add_argument("--user", default="mailflow", help="system user of the daemon")
+    p.add_argument("--web-user", help="system user of the status page (default: --user)")
+    p.add_argument("--dest", default="/etc/systemd/system", help="where the units go")
+    p.add_argument(
+        "--env-dir", default="/etc/mailflow", help="folder of the secrets' environment files"
+    )
+    p.add_argument("--force", action="store_true", help="replace units that differ")
     p = command("quarantine", cmd_quarantine, "list, retry or dismiss quarantined messages")
     p.add_argument("action", choices=["list", "retry", "dismiss"])
     p.add_argument("id", nargs="?", type=int)
