@@ -220,3 +220,45 @@ def test_the_units_and_a_backup_come_from_the_wheel_too(installed: Installed) ->
     saved = installed.run("backup", str(installed.outside / "backup"))
     assert saved.returncode == 0, saved.stderr
     assert (installed.outside / "backup" / "manifest.json").is_file()
+
+
+def test_the_status_page_serves_its_templates_static_files_and_polish_from_the_wheel(
+    installed: Installed,
+) -> None:
+    import socket
+    import urllib.request
+
+    if not (installed.outside / "config.toml").exists():
+        assert installed.run("init").returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILFLOW_", "PYTHON"))}
+    # Its own key only: no IMAP or SMTP password in the page's environment.
+    env |= {"MAILFLOW_WEB_SECRET": TEST_ENV["MAILFLOW_WEB_SECRET"], "MAILFLOW_WEB_PORT": str(port)}
+    page = subprocess.Popen(
+        [str(installed.venv / "bin" / "mailflow"), "web"],
+        cwd=installed.outside,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert page.poll() is None, page.communicate()
+            try:
+                with urllib.request.urlopen(f"{base}/login", timeout=2) as response:
+                    login = response.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the status page did not come up"
+                time.sleep(0.3)
+        assert "Hasło" in login and "Zaloguj" in login  # the template and the translation
+        with urllib.request.urlopen(f"{base}/static/app.css", timeout=5) as response:
+            assert response.status == 200 and response.read()
+    finally:
+        page.terminate()
+        page.communicate(timeout=10)
