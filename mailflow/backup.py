@@ -29,7 +29,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -375,6 +375,65 @@ def _engine(url: str) -> Iterator[Engine]:
         engine.dispose()
 
 
+def _stage_archive(folder: Path, files: dict[str, Any], staging: Path) -> None:
+    """The backup's archive, copied beside the live one, to be swapped in at the end."""
+    if staging.exists():
+        shutil.rmtree(staging)  # left by an interrupted restore
+    staging.mkdir()
+    for name in files:
+        target = staging / PurePosixPath(name).relative_to("archive")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(folder / name, target)
+        _fsync_file(target)
+
+
+def _restore_sqlite(source: Path, target: Path, move_aside: Callable[[Path], None]) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    incoming = target.with_name(target.name + ".restoring")
+    shutil.copyfile(source, incoming)
+    _fsync_file(incoming)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        move_aside(target.with_name(target.name + suffix))
+    os.replace(incoming, target)
+
+
+def _restore_postgresql(source: Path, database_url: str) -> None:
+    with _engine(database_url) as engine:
+        url, env = _libpq(engine)
+    _run_tool(
+        [
+            _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={url}",
+            str(source),
+        ],
+        env,
+        "pg_restore",
+    )
+
+
+def _refuse_live_data(database_url: str, sqlite_file: Path | None, archive_root: Path) -> None:
+    """A one-line refusal when the database or the archive already holds something."""
+    with _engine(database_url) as engine:
+        if sqlite_file is None:
+            db.check_connection(engine)
+            live = _holds_data(engine)
+        else:  # never connect to a missing file: that would create it
+            live = sqlite_file.exists() and sqlite_file.stat().st_size > 0 and _holds_data(engine)
+    archive_used = archive_root.is_dir() and any(p.is_file() for p in archive_root.rglob("*"))
+    if live or archive_used:
+        where = database_url if live else str(archive_root)
+        raise UserError(
+            f"{where} already holds data; restoring replaces it: stop mailflow and "
+            "add --force (SQLite's file and the archive are kept aside, not deleted)"
+        )
+
+
 def restore(config: Config, folder: Path, force: bool = False) -> RestoreResult:
     """Put the backup in ``folder`` back as ``config``'s database and archive.
 
@@ -397,20 +456,11 @@ def restore(config: Config, folder: Path, force: bool = False) -> RestoreResult:
         )
     archive_root = config.data_dir / "archive"
     sqlite_file = db.sqlite_path(config.database_url)
-    with _engine(config.database_url) as engine:
-        if kind == "postgresql":
-            db.check_connection(engine)
-            live = _holds_data(engine)
-        else:
-            assert sqlite_file is not None
-            live = sqlite_file.exists() and sqlite_file.stat().st_size > 0 and _holds_data(engine)
-        archive_used = archive_root.is_dir() and any(p.is_file() for p in archive_root.rglob("*"))
-        if (live or archive_used) and not force:
-            where = config.database_url if live else str(archive_root)
-            raise UserError(
-                f"{where} already holds data; restoring replaces it: stop mailflow and "
-                "add --force (SQLite's file and the archive are kept aside, not deleted)"
-            )
+    if not force:
+        _refuse_live_data(config.database_url, sqlite_file, archive_root)
+    elif sqlite_file is None:
+        with _engine(config.database_url) as engine:
+            db.check_connection(engine)  # a wrong URL fails here, before anything is staged
     try:
         config.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -429,40 +479,16 @@ def restore(config: Config, folder: Path, force: bool = False) -> RestoreResult:
         name: entry for name, entry in manifest["files"].items() if name.startswith("archive/")
     }
     staging = config.data_dir / ".restore-archive"
-    if staging.exists():
-        shutil.rmtree(staging)  # left by an interrupted restore
-    staging.mkdir()
-    for name in files:
-        target = staging / PurePosixPath(name).relative_to("archive")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(folder / name, target)
-    if kind == "sqlite":
-        assert sqlite_file is not None
-        sqlite_file.parent.mkdir(parents=True, exist_ok=True)
-        incoming = sqlite_file.with_name(sqlite_file.name + ".restoring")
-        shutil.copyfile(folder / SQLITE_FILE, incoming)
-        _fsync_file(incoming)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            move_aside(sqlite_file.with_name(sqlite_file.name + suffix))
-        os.replace(incoming, sqlite_file)
-    else:
-        with _engine(config.database_url) as engine:
-            url, env = _libpq(engine)
-        _run_tool(
-            [
-                _tool("pg_restore"),
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--no-privileges",
-                "--single-transaction",
-                "--exit-on-error",
-                f"--dbname={url}",
-                str(folder / PG_FILE),
-            ],
-            env,
-            "pg_restore",
-        )
+    try:
+        _stage_archive(folder, files, staging)
+        if kind == "sqlite":
+            assert sqlite_file is not None
+            _restore_sqlite(folder / SQLITE_FILE, sqlite_file, move_aside)
+        else:
+            _restore_postgresql(folder / PG_FILE, config.database_url)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     move_aside(archive_root)
     os.replace(staging, archive_root)
     with _engine(config.database_url) as engine:
