@@ -4,7 +4,8 @@
 # package is missing, and it never starts Debian's own Dovecot service (tests run their own).
 set -eu
 
-PACKAGES="dovecot-imapd dovecot-lmtpd libreoffice-writer-nogui poppler-utils chromium fonts-dejavu-core fonts-liberation2 openssl"
+# postgresql-client: pg_dump and pg_restore for `mailflow backup` and `restore` on PostgreSQL.
+PACKAGES="dovecot-imapd dovecot-lmtpd libreoffice-writer-nogui poppler-utils chromium fonts-dejavu-core fonts-liberation2 openssl postgresql-client"
 TEST_USER=mailflowtest
 
 installed() {

@@ -29,7 +29,7 @@ from mailflow.reading import Attachment, ReadingLimits, ReplyText, read_reply
 from mailflow.reading.simple_eml import reply_from_bytes
 
 MB = 1024 * 1024
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "dev"
 
 
 def stdlib_parse(raw: bytes) -> object:

@@ -21,14 +21,19 @@ from mailflow import __version__
 from mailflow.config import Config, config_path, load_config
 from mailflow.errors import ConfigError, UserError
 from mailflow.logs import setup_logging
+from mailflow.resources import EXAMPLE_CONFIG
 
 log = logging.getLogger("mailflow")
 
-EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
 
-
-def _config(args: argparse.Namespace, require_secrets: bool = True) -> Config:
-    config = load_config(config_path(args.config, os.environ), require_secrets=require_secrets)
+def _config(
+    args: argparse.Namespace, require_secrets: bool = True, mail_secrets: bool = True
+) -> Config:
+    config = load_config(
+        config_path(args.config, os.environ),
+        require_secrets=require_secrets,
+        mail_secrets=mail_secrets,
+    )
     setup_logging(config.logging.level, config.logging.format, config.secrets)
     return config
 
@@ -197,13 +202,83 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_web(args: argparse.Namespace) -> int:
     from mailflow.daemon import run_web
 
-    return run_web(_config(args))
+    # The page alone never holds the mailbox passwords: only the daemon needs them.
+    return run_web(_config(args, mail_secrets=False))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from mailflow.demo.run import run_demo
 
     return run_demo(fast=args.fast, keep=Path(args.keep) if args.keep else None)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from mailflow.backup import backup
+
+    result = backup(_config(args, require_secrets=False), Path(args.dir))
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(
+        f"Backup of the {result.database} database (schema {result.schema}) and "
+        f"{result.files} archived files written to {result.folder}."
+    )
+    return 1 if result.warnings else 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from mailflow.backup import restore
+
+    config = _config(args, require_secrets=False)
+    result = restore(config, Path(args.dir), force=args.force)
+    print(
+        f"Restored the {result.database} database of {result.created_at} (schema "
+        f"{result.schema_before}, now {result.schema_after}) and {result.files} archived files."
+    )
+    if result.moved_aside:
+        print(f"What it replaced is kept in {result.moved_aside}.")
+    if result.rechecked:
+        print(
+            f"{result.rechecked} e-mails the backup had not sent yet are looked up in the Sent "
+            "folder before any is sent (`mailflow outbox list` shows those a person decides)."
+        )
+    if config.imap.move_processed:
+        print(
+            f"Mail read after {result.created_at} was moved to {config.imap.processed_folder}: "
+            f"move it back to {config.imap.folder} and mailflow reads it again (copies it "
+            "already has are recognised)."
+        )
+    return 0
+
+
+def cmd_install_units(args: argparse.Namespace) -> int:
+    from mailflow.units import UnitSettings, install_units, installed_command
+
+    config = _config(args, require_secrets=False)
+    settings = UnitSettings(
+        mailflow=installed_command(),
+        config=config.path,
+        data_dir=config.data_dir,
+        user=args.user,
+        web_user=args.web_user,
+        env_dir=Path(args.env_dir),
+    )
+    written = install_units(settings, Path(args.dest), force=args.force)
+    web_user = args.web_user or args.user
+    print(f"Wrote {', '.join(str(p) for p in written)}; nothing was started.")
+    print("Next, as root (see README, 'Running it in production'):")
+    for user in dict.fromkeys((args.user, web_user)):
+        print(f"  useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin {user}")
+    print(f"  chown -R {args.user}:{web_user} {config.data_dir}")
+    print(
+        f"  {args.env_dir}/mailflow.env (mode 0600): the IMAP and SMTP passwords, "
+        "as the variables named by password_env"
+    )
+    print(
+        f"  {args.env_dir}/mailflow-web.env (mode 0600): the page's key, "
+        "as the variable named by secret_key_env"
+    )
+    print("  systemctl daemon-reload && systemctl enable --now mailflow mailflow-web")
+    return 0
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:
@@ -338,6 +413,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["add"])
     p.add_argument("name")
     p.add_argument("--role", required=True, choices=["coordinator", "viewer", "admin"])
+    p = command("backup", cmd_backup, "a consistent snapshot of the database and the archive")
+    p.add_argument("dir", help="a new folder for this backup")
+    p = command("restore", cmd_restore, "restore a backup made by `mailflow backup`")
+    p.add_argument("dir", help="the backup folder")
+    p.add_argument(
+        "--force", action="store_true", help="replace a database and archive that hold data"
+    )
+    p = command(
+        "install-units",
+        cmd_install_units,
+        "write systemd units for the daemon and the status page (starts nothing)",
+    )
+    p.add_argument("--user", default="mailflow", help="system user of the daemon")
+    p.add_argument("--web-user", help="system user of the status page (default: --user)")
+    p.add_argument("--dest", default="/etc/systemd/system", help="where the units go")
+    p.add_argument(
+        "--env-dir", default="/etc/mailflow", help="folder of the secrets' environment files"
+    )
+    p.add_argument("--force", action="store_true", help="replace units that differ")
     p = command("quarantine", cmd_quarantine, "list, retry or dismiss quarantined messages")
     p.add_argument("action", choices=["list", "retry", "dismiss"])
     p.add_argument("id", nargs="?", type=int)

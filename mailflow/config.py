@@ -208,11 +208,16 @@ class _Reader:
     """Walks a TOML table collecting problems instead of stopping at the first one."""
 
     def __init__(
-        self, raw: Mapping[str, Any], env: Mapping[str, str], require_secrets: bool
+        self,
+        raw: Mapping[str, Any],
+        env: Mapping[str, str],
+        require_secrets: bool,
+        mail_secrets: bool = True,
     ) -> None:
         self.raw = raw
         self.env = env
         self.require_secrets = require_secrets
+        self.mail_secrets = mail_secrets
         self.problems: list[str] = []
         self.secrets: list[str] = []
 
@@ -267,12 +272,20 @@ class _Reader:
             self.problem(key, f"environment override must be {_kind_name(kind)}, got {text!r}")
             return None
 
-    def secret(self, table: Mapping[str, Any], key: str, required: bool) -> str | None:
-        """The value of the environment variable that ``key`` (ending in _env) names."""
+    def secret(
+        self, table: Mapping[str, Any], key: str, required: bool, mail: bool = False
+    ) -> str | None:
+        """The value of the environment variable that ``key`` (ending in _env) names.
+
+        A mail secret (IMAP/SMTP) is not even read when the process has no use for it
+        (``mail_secrets=False``, the status page): it never holds the mailbox passwords.
+        """
         var = self.value(table, key, str, None)
         if var is None:
             if required:
                 self.problem(key, "missing (name of the environment variable with the secret)")
+            return None
+        if mail and not self.mail_secrets:
             return None
         secret = self.env.get(var)
         if secret is None or secret == "":
@@ -364,10 +377,12 @@ def _read_imap(r: _Reader) -> ImapConfig:
         r.problem("imap.security", f'"none" is allowed only on loopback, not for {host}')
     token_command = r.value(t, "imap.oauth2_token_command", str, None)
     has_oauth_env = "oauth2_token_env" in t or r._override("imap.oauth2_token_env")
-    oauth2_token = r.secret(t, "imap.oauth2_token_env", required=False) if has_oauth_env else None
+    oauth2_token = (
+        r.secret(t, "imap.oauth2_token_env", required=False, mail=True) if has_oauth_env else None
+    )
     password = None
     if not token_command and not has_oauth_env:
-        password = r.secret(t, "imap.password_env", required=True)
+        password = r.secret(t, "imap.password_env", required=True, mail=True)
     return ImapConfig(
         host=host,
         port=r.port(t, "imap.port", 993),
@@ -396,7 +411,7 @@ def _read_smtp(r: _Reader) -> SmtpConfig:
     if security == "none" and host and not _is_loopback(host):
         r.problem("smtp.security", f'"none" is allowed only on loopback, not for {host}')
     username = r.value(t, "smtp.username", str, None)
-    password = r.secret(t, "smtp.password_env", required=False) if username else None
+    password = r.secret(t, "smtp.password_env", required=False, mail=True) if username else None
     sent_folder = r.value(t, "smtp.sent_folder", str, "Sent") or None
     server_files_sent = r.value(t, "smtp.server_files_sent", bool, False)
     if server_files_sent and not sent_folder:
@@ -590,14 +605,20 @@ def _read_logging(r: _Reader) -> LoggingConfig:
 
 
 def parse_config(
-    raw: Mapping[str, Any], path: Path, env: Mapping[str, str], require_secrets: bool = True
+    raw: Mapping[str, Any],
+    path: Path,
+    env: Mapping[str, str],
+    require_secrets: bool = True,
+    mail_secrets: bool = True,
 ) -> Config:
     """Build the config from a parsed TOML document; raise ConfigError listing every problem.
 
     ``require_secrets=False`` (for ``mailflow init``, which only needs the storage) does not
-    insist that the environment variables holding secrets are set.
+    insist that the environment variables holding secrets are set. ``mail_secrets=False``
+    (for ``mailflow web``) neither demands nor reads the IMAP and SMTP secrets: the status
+    page needs only the database, the archive and its own secret key.
     """
-    r = _Reader(raw, env, require_secrets)
+    r = _Reader(raw, env, require_secrets, mail_secrets)
     storage = r.table("storage")
     data_dir_text = r.value(storage, "storage.data_dir", str, "data") or "data"
     data_dir = (path.parent / data_dir_text).resolve()
@@ -649,7 +670,10 @@ def config_path(explicit: str | None, env: Mapping[str, str]) -> Path:
 
 
 def load_config(
-    path: Path, env: Mapping[str, str] | None = None, require_secrets: bool = True
+    path: Path,
+    env: Mapping[str, str] | None = None,
+    require_secrets: bool = True,
+    mail_secrets: bool = True,
 ) -> Config:
     env = os.environ if env is None else env
     try:
@@ -664,4 +688,4 @@ def load_config(
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"{path}: not valid TOML: {error}"]) from None
-    return parse_config(raw, path.resolve(), env, require_secrets)
+    return parse_config(raw, path.resolve(), env, require_secrets, mail_secrets)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+from mailflow.resources import EXAMPLE_CONFIG
+
+EXAMPLE = EXAMPLE_CONFIG
 
 TEST_ENV = {
     "MAILFLOW_IMAP_PASSWORD": "imap-secret-Zx81",

@@ -159,3 +159,39 @@ def test_outbox_lists_what_needs_a_person_and_refuses_a_row_that_does_not(
     assert_one_line_error(
         run("outbox", "resend", str(row_id), "--config", str(config), cwd=tmp_path)
     )
+
+
+def test_the_status_page_serves_with_only_its_own_secret_key(tmp_path: Path) -> None:
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = write_config(tmp_path, {("web", "port"): str(port)})
+    assert run("init", "--config", str(config), cwd=tmp_path, env={}).returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILFLOW_")}
+    env["MAILFLOW_WEB_SECRET"] = TEST_ENV["MAILFLOW_WEB_SECRET"]  # no IMAP or SMTP password
+    page = subprocess.Popen(
+        [MAILFLOW, "web", "--config", str(config)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert page.poll() is None, page.communicate()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the status page did not come up"
+                time.sleep(0.2)
+    finally:
+        page.terminate()
+        page.communicate(timeout=10)

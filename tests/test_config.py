@@ -125,3 +125,31 @@ def test_a_server_that_files_sent_needs_a_sent_folder_to_look_in(tmp_path: Path)
     )
     with pytest.raises(ConfigError, match=r"smtp\.server_files_sent"):
         load_config(path, env=TEST_ENV)
+
+
+def test_the_status_page_starts_without_the_mail_secrets_and_never_reads_them(
+    tmp_path: Path,
+) -> None:
+    path = write_config(tmp_path)
+    web_only = {"MAILFLOW_WEB_SECRET": TEST_ENV["MAILFLOW_WEB_SECRET"]}
+    config = load_config(path, env=web_only, mail_secrets=False)
+    assert config.web.secret_key == TEST_ENV["MAILFLOW_WEB_SECRET"]
+    # Even when the variables happen to be set, the page's process does not pick them up.
+    config = load_config(path, env=TEST_ENV, mail_secrets=False)
+    assert config.imap.password is None and config.smtp.password is None
+    assert set(config.secrets) == {TEST_ENV["MAILFLOW_WEB_SECRET"]}
+
+
+def test_the_daemon_still_demands_the_mail_secrets_and_the_page_its_key(tmp_path: Path) -> None:
+    path = write_config(tmp_path)
+    with pytest.raises(ConfigError) as daemon:
+        load_config(path, env={"MAILFLOW_WEB_SECRET": TEST_ENV["MAILFLOW_WEB_SECRET"]})
+    assert [p.split(":")[0] for p in daemon.value.problems] == [
+        "imap.password_env",
+        "smtp.password_env",
+    ]
+    with pytest.raises(ConfigError) as page:
+        load_config(path, env={}, mail_secrets=False)
+    assert page.value.problems == [
+        "web.secret_key_env: environment variable MAILFLOW_WEB_SECRET is not set"
+    ]

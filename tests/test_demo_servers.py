@@ -26,7 +26,7 @@ from mailflow.demo.servers import (
     with_delivery_headers,
 )
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+CORPUS = Path(__file__).resolve().parent / "data" / "dev"
 PASSWORD = "ankieta-demo"
 VENDOR = "oferty@drukarnia-example.pl"
 VENDOR_PASSWORD = "vendor-demo"
@@ -357,7 +357,6 @@ def test_it_wakes_an_idle_client_when_mail_arrives(servers: DemoMailServers) -> 
         assert any(b"EXISTS" in response for response in responses)
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared dev corpus is not on this machine")
 def test_it_gives_back_each_corpus_message_byte_for_byte(servers: DemoMailServers) -> None:
     originals = [path.read_bytes() for path in sorted(CORPUS.glob("*.eml"))]
     with smtplib.SMTP(servers.host, servers.smtp_port) as client:

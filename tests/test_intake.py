@@ -46,7 +46,7 @@ from tests.configs import TEST_ENV, write_config
 from tests.rig.dovecot import PASSWORD, Account, Dovecot
 from tests.rig.smtp_relay import SmtpRelay
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+CORPUS = Path(__file__).resolve().parent / "data" / "dev"
 OWN = "ankieta@um.example.pl"
 VENDOR = "oferty@kwadrant.example.pl"  # a configured vendor in config.example.toml
 

@@ -1,4 +1,4 @@
-"""The dev corpus (shared/corpus/dev) read by ``parse_message`` and checked against expected.json.
+"""The dev corpus (tests/data/dev) read by ``parse_message`` and checked against expected.json.
 
 The structural test covers what message understanding owns (kind for auto-replies and
 bounces, token, sender, subject, attachments, bounce details). The full test also checks
@@ -9,7 +9,6 @@ while ``read_reply`` is still the placeholder, which is detected, not assumed.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 from mailflow.mail.parse import ParsedMessage, parse_file
 from mailflow.reading import ReplyText, read_reply
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+CORPUS = Path(__file__).resolve().parent / "data" / "dev"
 EXPECTED_FILE = CORPUS / "expected.json"
 READING_IS_PLACEHOLDER = read_reply(ReplyText("x@example.pl", "", "")).reasons == [
     "reply reading not implemented yet"
@@ -27,17 +26,11 @@ UNREAD_KINDS = ("auto_reply", "bounce")  # recognised before reading, by this pa
 
 
 def _cases() -> list[Any]:
-    if EXPECTED_FILE.is_file():
-        cases = json.loads(EXPECTED_FILE.read_text(encoding="utf-8"))
-        return [pytest.param(case, id=case["file"]) for case in cases]
-    return [pytest.param(None, id="corpus-missing")]
+    cases = json.loads(EXPECTED_FILE.read_text(encoding="utf-8"))
+    return [pytest.param(case, id=case["file"]) for case in cases]
 
 
-def _parse(case: dict[str, Any] | None) -> ParsedMessage:
-    if case is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"dev corpus not found at {CORPUS}")
-        pytest.skip(f"dev corpus not found at {CORPUS} (the repository sits beside shared/)")
+def _parse(case: dict[str, Any]) -> ParsedMessage:
     return parse_file(str(CORPUS / case["file"]))
 
 

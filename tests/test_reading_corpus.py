@@ -18,12 +18,9 @@ import pytest
 from mailflow.reading import Decision, Progress, Quote, read_reply
 from mailflow.reading.simple_eml import reply_from_bytes
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
-EXPECTED: list[dict[str, Any]] = (
-    json.loads((CORPUS / "expected.json").read_text("utf-8")) if CORPUS.is_dir() else []
-)
+CORPUS = Path(__file__).resolve().parent / "data" / "dev"
+EXPECTED: list[dict[str, Any]] = json.loads((CORPUS / "expected.json").read_text("utf-8"))
 QUOTE_FIELDS = ("net", "gross", "vat_rate", "currency", "vendor_nip", "source", "valid_until")
-pytestmark = pytest.mark.skipif(not EXPECTED, reason="dev corpus not present")
 
 
 @dataclass

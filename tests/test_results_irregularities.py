@@ -10,7 +10,7 @@ import pytest
 from mailflow.errors import UserError
 from mailflow.results import IrregularityRules, analyse_file, find_irregularities
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+CORPUS = Path(__file__).resolve().parent / "data" / "dev"
 
 
 @pytest.fixture(scope="module")

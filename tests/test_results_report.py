@@ -16,7 +16,7 @@ from mailflow.errors import UserError
 from mailflow.results import analyse_file
 from tests.test_results_table import write_csv, write_ods, write_sav, write_xlsx
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+CORPUS = Path(__file__).resolve().parent / "data" / "dev"
 Z = stats.norm.ppf(0.975)
 
 SATISFACTION = [

@@ -13,8 +13,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailflow.errors import UserError
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from mailflow.resources import MIGRATIONS
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

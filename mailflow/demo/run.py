@@ -28,6 +28,7 @@ from mailflow.demo.play import START, Summary, Year
 from mailflow.demo.servers import DemoMailServers
 from mailflow.errors import UserError
 from mailflow.logs import setup_logging
+from mailflow.resources import EXAMPLE_CONFIG
 
 DEMO_USER = "demo"
 MAIL_PASSWORD = "demo-mail-password"
@@ -64,9 +65,7 @@ def demo_config(
     The end-to-end test reuses it against the Dovecot rig (its own login, a shared mailbox
     that mailflow must sort, PostgreSQL); the demo takes the defaults.
     """
-    example = (Path(__file__).resolve().parents[2] / "config.example.toml").read_text(
-        encoding="utf-8"
-    )
+    example = EXAMPLE_CONFIG.read_text(encoding="utf-8")
     head, _, _ = example.partition("[imap]")
     people = "\n".join(
         f'[people.{m.key}]\nname = "{m.name}"\nemail = "{m.email}"\n' for m in script.OFFICIALS

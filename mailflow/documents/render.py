@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,17 +24,11 @@ from lxml import etree
 from mailflow.documents.charts import Chart
 from mailflow.documents.contexts import DOCUMENT_NAMES
 from mailflow.errors import UserError
+from mailflow.resources import TEMPLATES
 
-
-def _templates_dir() -> Path:
-    """Our templates: beside the package in a checkout, under <prefix>/share from a wheel."""
-    checkout = Path(__file__).resolve().parents[2] / "doc_templates"
-    if checkout.is_dir():
-        return checkout
-    return Path(sys.prefix) / "share" / "mailflow" / "doc_templates"
-
-
-TEMPLATES_DIR = _templates_dir()
+# Our templates ship inside the package (mailflow/doc_templates), in a checkout and a wheel
+# alike; an office's own versions in the configured override folder win over them.
+TEMPLATES_DIR = TEMPLATES
 LANGUAGE = "pl-PL"
 _LEFTOVER = re.compile(r"\{\{|\{%|\{#|%\}")
 

@@ -760,16 +760,18 @@ def read_sav(path: Path) -> Table:
     import pyreadstat
 
     try:
-        frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
+        # Plain Python lists by column name, not a DataFrame: pandas is not a dependency.
+        frame, meta = pyreadstat.read_sav(str(path), user_missing=True, output_format="dict")
     except Exception as error:  # pyreadstat raises its own ReadstatError / PyreadstatError
         raise UserError(f"{path.name}: not a readable SPSS file: {error}") from None
     from mailflow.results.scales import value_key
 
-    names = list(frame.columns)
-    if not names or len(frame) == 0:
+    names = [name for name in (meta.column_names or frame) if name in frame]
+    rows = len(frame[names[0]]) if names else 0
+    if not names or rows == 0:
         raise UserError(f"{path.name}: the file is empty")
     # SPSS system-missing arrives as NaN; None keeps one blank marker for every format.
-    columns = [[None if v != v else v for v in frame[name].tolist()] for name in names]
+    columns = [[None if v != v else v for v in frame[name]] for name in names]
     value_labels = {
         name: {value_key(code): str(label) for code, label in labels.items()}
         for name, labels in (meta.variable_value_labels or {}).items()
@@ -794,7 +796,7 @@ def read_sav(path: Path) -> Table:
         source=path.name,
         headers=names,
         columns=columns,
-        row_numbers=list(range(1, len(frame) + 1)),
+        row_numbers=list(range(1, rows + 1)),
         column_refs=names,
         value_labels=value_labels,
         variable_labels=variable_labels,

@@ -1,6 +1,6 @@
 """Create the first version of every IN-13 document template (.docx with docxtpl tags).
 
-Run once from the repository root: ``.venv/bin/python doc_templates/build_templates.py``.
+Run once from the repository root: ``.venv/bin/python mailflow/doc_templates/build_templates.py``.
 After that the committed .docx files are the source of truth: an official restyles them in
 Word, and re-running this script would overwrite those edits (it refuses unless --force).
 
@@ -26,7 +26,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from mailflow.offer_form import HEADER, LABELS
 
 HERE = Path(__file__).resolve().parent
