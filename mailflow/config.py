@@ -204,6 +204,9 @@ class Config:
         return found
 
 
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
+
+
 class _Reader:
     """Walks a TOML table collecting problems instead of stopping at the first one."""
 
@@ -273,6 +276,14 @@ class _Reader:
         if var is None:
             if required:
                 self.problem(key, "missing (name of the environment variable with the secret)")
+            return None
+        if not _ENV_NAME.fullmatch(var):
+            # Never echo it: a value that is no variable name is most likely the secret itself.
+            self.problem(
+                key,
+                "must name an environment variable (capital letters, digits, _); the value "
+                "looks like something else — was the secret itself pasted here? (not shown)",
+            )
             return None
         secret = self.env.get(var)
         if secret is None or secret == "":

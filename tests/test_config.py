@@ -125,3 +125,12 @@ def test_a_server_that_files_sent_needs_a_sent_folder_to_look_in(tmp_path: Path)
     )
     with pytest.raises(ConfigError, match=r"smtp\.server_files_sent"):
         load_config(path, env=TEST_ENV)
+
+
+def test_check_config_never_echoes_a_secret_pasted_into_an_env_key(tmp_path: Path) -> None:
+    path = write_config(tmp_path, {("imap", "password_env"): '"Tajne-Haslo-2027!"'})
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env=TEST_ENV)
+    text = "\n".join(caught.value.problems)
+    assert "imap.password_env" in text
+    assert "Tajne-Haslo-2027!" not in text

@@ -338,3 +338,62 @@ def test_its_pages_contain_no_inline_script_style_event_handler_or_script_link(
         response = client.get(path)
         if response.mimetype == "text/html":
             assert active_content(response.get_data(as_text=True)) == [], path
+
+
+def test_logging_out_ends_every_copy_of_the_session_cookie(shared_web: Web) -> None:
+    user_id = add_user(shared_web, "copier1")
+    browser = shared_web.client()
+    token = csrf_token(browser, "/login")
+    assert (
+        browser.post(
+            "/login", data={"csrf_token": token, "username": "copier1", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    with browser.session_transaction() as session:
+        copied = dict(session)
+    thief = shared_web.client()
+    with thief.session_transaction() as session:
+        session.update(copied)
+    assert thief.get("/").status_code == 200
+    browser.post("/logout", data={"csrf_token": csrf_token(browser, "/")})
+    assert thief.get("/").status_code == 302  # the copy died with the logout
+    with transaction(shared_web.app.sessions) as db:
+        user = db.get(models.User, user_id)
+        assert user is not None and user.session_generation == 1
+
+
+def test_it_refuses_an_address_that_keeps_failing_before_hashing_even_for_unknown_names(
+    shared_web: Web,
+) -> None:
+    flask_app = create_app(shared_web.app, testing=True)
+    client = flask_app.test_client()
+    token = csrf_token(client, "/login")
+    form = {"csrf_token": token, "password": "wrong-wrong-wrong"}
+    codes = [
+        client.post("/login", data={**form, "username": f"nobody{i}"}).status_code
+        for i in range(12)
+    ]
+    assert codes[:10] == [401] * 10
+    assert codes[10:] == [429, 429]
+    page = client.post("/login", data={**form, "username": "viewer1", "password": PASSWORD})
+    assert page.status_code == 429  # even the right password waits out the window
+    assert "Zbyt wiele" in page.get_data(as_text=True) or "Too many" in page.get_data(as_text=True)
+    other = flask_app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "127.0.0.9"
+    token = csrf_token(other, "/login")
+    ok = other.post(
+        "/login", data={"csrf_token": token, "username": "viewer1", "password": PASSWORD}
+    )
+    assert ok.status_code == 302  # another address is not held back
+
+
+def test_it_sends_hsts_only_with_secure_cookies(shared_web: Web) -> None:
+    assert "Strict-Transport-Security" not in shared_web.client().get("/login").headers
+    secure = dataclasses.replace(
+        shared_web.app.config,
+        web=dataclasses.replace(shared_web.app.config.web, secure_cookies=True),
+    )
+    flask_app = create_app(dataclasses.replace(shared_web.app, config=secure), testing=True)
+    headers = flask_app.test_client().get("/login").headers
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -34,6 +34,8 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 SESSION_LIFETIME = timedelta(hours=8)
+# Once a browser has seen the page over HTTPS it never tries plain HTTP for a year.
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def create_app(app: App, testing: bool = False) -> Flask:
@@ -75,6 +77,9 @@ def create_app(app: App, testing: bool = False) -> Flask:
 def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        # Only with secure cookies: a plain-HTTP install on loopback must stay reachable.
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     if request.endpoint != "static":
         # Pages show personal data and mail: no shared or browser cache may keep them.
         response.headers["Cache-Control"] = "no-store"
