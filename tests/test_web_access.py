@@ -397,3 +397,36 @@ def test_it_sends_hsts_only_with_secure_cookies(shared_web: Web) -> None:
     flask_app = create_app(dataclasses.replace(shared_web.app, config=secure), testing=True)
     headers = flask_app.test_client().get("/login").headers
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_no_page_api_answer_or_download_shows_a_live_token_to_any_role(shared_web: Web) -> None:
+    tokens = ("k3m9x2qa", "p4r7x2ka")
+    for role in ("viewer", "coordinator", "admin"):
+        client = shared_web.client(role)
+        for path in read_routes(shared_web):
+            body = client.get(path).get_data()
+            for token in tokens:
+                assert token.encode() not in body.lower(), (role, path, token)
+
+
+def test_the_raw_download_masks_tokens_even_inside_base64_parts(shared_web: Web) -> None:
+    import email
+    import email.policy
+    from email.message import EmailMessage
+
+    from web_status.rawcopy import masked_copy
+
+    original = EmailMessage()
+    original["From"] = "oferty@kwadrant.example.pl"
+    original["To"] = "ankieta+k3m9x2qa@um.example.pl"
+    original["Subject"] = "Re: oferta [IN13-2027-ZO-k3m9x2qa]"
+    original.set_content("Cytat: [IN13-2027-ZO-k3m9x2qa] ąę", cte="base64")
+    raw = original.as_bytes()
+    assert b"k3m9x2qa" in raw and b"Cytat" not in raw  # the body is base64
+    copy = masked_copy(raw, "ankieta@um.example.pl")
+    parsed = email.message_from_bytes(copy, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    body = parsed.get_body()
+    assert body is not None
+    assert "k3m9x2qa" not in str(parsed["To"]) + str(parsed["Subject"]) + body.get_content()
+    assert "[IN13-2027-ZO-k3______] ąę" in body.get_content()
