@@ -536,6 +536,7 @@ class BodyText:
     plain: str | None
     html: str | None
     truncated: bool
+    unreadable: bool = False  # too deeply nested (or broken) to take apart safely
 
 
 SAFE_TAGS = {
@@ -574,6 +575,14 @@ def body_text(raw: bytes) -> BodyText:
     HTML keeps only structural tags with no attributes at all: no links, images, styles or
     event handlers can survive, so nothing in a message can run or phone home.
     """
+    try:
+        return _body_text(raw)
+    except RecursionError:
+        # A message nested thousands of levels deep: say so instead of failing the page.
+        return BodyText(None, None, False, unreadable=True)
+
+
+def _body_text(raw: bytes) -> BodyText:
     import nh3
 
     message = email.message_from_bytes(raw, policy=email.policy.default)

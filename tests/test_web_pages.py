@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from tests.test_web_access import active_content
-from tests.test_web_support import HOSTILE_FILENAME, Web, csrf_token, shared_web  # noqa: F401
+from tests.test_web_support import HOSTILE_FILENAME, Web, csrf_token, shared_web, web  # noqa: F401
 
 
 def text_of(html: str) -> str:
@@ -237,3 +237,33 @@ def test_the_dashboard_tells_coordinators_plainly_when_approvals_are_not_authent
     assert "zatwierdzenia przesyłane e-mailem nie są uwierzytelniane" in coordinator
     viewer = text_of(shared_web.client("viewer").get("/").get_data(as_text=True))
     assert "nie są uwierzytelniane" not in viewer
+
+
+def test_a_message_nested_thousands_deep_gets_a_page_that_says_so(web: Web) -> None:
+    from mailflow.app import store_file
+    from mailflow.db import models, transaction
+
+    depth = 3000
+    raw = b"".join(
+        f"Content-Type: multipart/mixed; boundary=b{i}\r\n\r\n--b{i}\r\n".encode()
+        for i in range(depth)
+    )
+    raw = (
+        b"From: a@example.pl\r\nSubject: deep\r\n" + raw + b"Content-Type: text/plain\r\n\r\nx\r\n"
+    )
+    with transaction(web.app.sessions) as s:
+        row = models.Message(
+            message_id_header="<deep@example.pl>",
+            sha256=store_file(web.app, s, raw),
+            size=len(raw),
+            received_at=web.app.clock.now(),
+            folder="INBOX",
+            subject="deep",
+            status="quarantined",
+        )
+        s.add(row)
+        s.flush()
+        message_id = row.id
+    response = web.client("viewer").get(f"/messages/{message_id}")
+    assert response.status_code == 200
+    assert "zagnieżdżona zbyt głęboko" in response.get_data(as_text=True)
