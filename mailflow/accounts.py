@@ -58,6 +58,14 @@ def weak_password(name: str, password: str) -> str | None:
     return None
 
 
+def end_sessions(app: App, user_id: int) -> None:
+    """Every session cookie of this user stops working (logout, password change)."""
+    with transaction(app.sessions) as session:
+        user = session.get(models.User, user_id)
+        if user is not None:
+            user.session_generation = (user.session_generation or 0) + 1
+
+
 def authenticate(app: App, name: str, password: str) -> models.User | None:
     """The user if the password is right and the account is not locked; counts failures."""
     now = app.clock.now()

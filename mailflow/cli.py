@@ -64,8 +64,9 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         # Not an error (internal mail often carries no Authentication-Results), but a reader
         # of this output should know what a forged From would need.
         print(
-            "note: procedure.require_dmarc = false: an approval is trusted on its sender "
-            "address and token; set it true if your mail server adds Authentication-Results."
+            "RISK: procedure.require_dmarc = false: an approval is trusted on its sender "
+            "address and token alone, and a From address is easy to forge. Set it true (with "
+            "procedure.authserv_id) if your mail server adds Authentication-Results."
         )
     if args.connect:
         from mailflow.connectivity import check_connections

@@ -143,6 +143,9 @@ class ProcedureConfig:
     eur_rate: dict[date, Decimal] = field(default_factory=dict)
     pzp_threshold_net: Decimal = Decimal("130000.00")
     require_dmarc: bool = False
+    # The authserv-id our receiving server writes into Authentication-Results (RFC 8601);
+    # only its header is read. Required when require_dmarc is on.
+    authserv_id: str = ""
     rules: IrregularityRulesConfig = field(default_factory=IrregularityRulesConfig)
 
     def eur_rate_on(self, day: date) -> Decimal | None:
@@ -202,6 +205,10 @@ class Config:
             if any(self.people[k].email.lower() == email for k in keys):
                 found.append(role)
         return found
+
+
+_HOSTNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?")
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
 
 
 class _Reader:
@@ -284,6 +291,14 @@ class _Reader:
         if var is None:
             if required:
                 self.problem(key, "missing (name of the environment variable with the secret)")
+            return None
+        if not _ENV_NAME.fullmatch(var):
+            # Never echo it: a value that is no variable name is most likely the secret itself.
+            self.problem(
+                key,
+                "must name an environment variable (capital letters, digits, _); the value "
+                "looks like something else — was the secret itself pasted here? (not shown)",
+            )
             return None
         if mail and not self.mail_secrets:
             return None
@@ -548,6 +563,14 @@ def _read_procedure(r: _Reader) -> ProcedureConfig:
                 f"procedure.eur_rate.{day}",
                 f'must map a date to a rate, e.g. "2026-01-01" = "4.31", got {rate!r}',
             )
+    require_dmarc = r.value(t, "procedure.require_dmarc", bool, False)
+    authserv_id = r.value(t, "procedure.authserv_id", str, "") or ""
+    if require_dmarc and not _HOSTNAME.fullmatch(authserv_id):
+        r.problem(
+            "procedure.authserv_id",
+            "required with require_dmarc = true: the name your receiving server writes first "
+            "in Authentication-Results (e.g. mx.um.example.pl)",
+        )
     hour = r.value(t, "procedure.offer_deadline_hour", str, "12:00")
     if hour and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", hour):
         r.problem("procedure.offer_deadline_hour", f"must be HH:MM, got {hour!r}")
@@ -575,7 +598,8 @@ def _read_procedure(r: _Reader) -> ProcedureConfig:
         offer_deadline_hour=hour or "12:00",
         eur_rate=rates,
         pzp_threshold_net=r.decimal(t, "procedure.pzp_threshold_net", "130000.00"),
-        require_dmarc=r.value(t, "procedure.require_dmarc", bool, False),
+        require_dmarc=require_dmarc,
+        authserv_id=authserv_id,
         rules=rules,
     )
 

@@ -83,3 +83,27 @@ def token_from_address(address: str, from_address: str) -> str | None:
     if domain != own_domain or base != own_local or not plus:
         return None
     return detail if is_token(detail) else None
+
+
+# --- masking: a token is a capability, so no page, API answer or download shows it ----------
+
+MASK = "•" * 6
+
+
+def mask(token: str, filler: str = MASK) -> str:
+    """``k3m9x2qa`` -> ``k3••••••``: enough to tell e-mails apart, nothing to act with."""
+    return token[:2] + filler if token else token
+
+
+def _masking_pattern(own_address: str) -> re.Pattern[str]:
+    local = re.escape(own_address.partition("@")[0] or "ankieta")
+    return re.compile(
+        rf"(?P<lead>\bIN13-\d{{4}}-[A-Z]{{2,4}}-|\b{local}\+)(?P<token>{_TOKEN})(?![0-9a-z])",
+        re.IGNORECASE,
+    )
+
+
+def mask_tokens(text: str, own_address: str, filler: str = MASK) -> str:
+    """Every token of ours in ``text`` masked: in subject tags, Message-IDs and plus-addresses."""
+    pattern = _masking_pattern(own_address)
+    return pattern.sub(lambda m: m.group("lead") + mask(m.group("token"), filler), text)

@@ -23,6 +23,7 @@ from mailflow.archive import Archive
 from mailflow.config import Config
 from mailflow.db import models
 from mailflow.queries import STEP_NAMES, campaign_summary, status_summary
+from mailflow.tokens import mask
 from mailflow.workdays import working_days_between
 
 LAST_STEP = 7
@@ -42,6 +43,11 @@ BIDI_CONTROLS = {
     "\u061c": "[U+061C]",
 }
 _BIDI_TABLE = str.maketrans(BIDI_CONTROLS)
+
+
+def masked(token: str | None) -> str | None:
+    """A token as the page may show it: never whole (it is a capability)."""
+    return mask(token) if token else None
 
 
 def defuse_bidi(value: str) -> str:
@@ -495,7 +501,7 @@ def message_list(session: Session, limit: int = 200) -> dict[str, Any]:
                 "subject": m.subject,
                 "kind": m.kind,
                 "status": m.status,
-                "token": m.token,
+                "token": masked(m.token),
                 "campaign": years.get(m.campaign_id) if m.campaign_id else None,
                 "step": m.step,
                 "needs_review": m.needs_review,
@@ -512,7 +518,7 @@ def message_list(session: Session, limit: int = 200) -> dict[str, Any]:
                 "code": o.code,
                 "purpose": o.purpose,
                 "status": o.status,
-                "token": o.token,
+                "token": masked(o.token),
                 "campaign": years.get(o.campaign_id) if o.campaign_id else None,
                 "step": o.step,
                 "attempts": o.attempts,
@@ -530,6 +536,7 @@ class BodyText:
     plain: str | None
     html: str | None
     truncated: bool
+    unreadable: bool = False  # too deeply nested (or broken) to take apart safely
 
 
 SAFE_TAGS = {
@@ -568,6 +575,14 @@ def body_text(raw: bytes) -> BodyText:
     HTML keeps only structural tags with no attributes at all: no links, images, styles or
     event handlers can survive, so nothing in a message can run or phone home.
     """
+    try:
+        return _body_text(raw)
+    except RecursionError:
+        # A message nested thousands of levels deep: say so instead of failing the page.
+        return BodyText(None, None, False, unreadable=True)
+
+
+def _body_text(raw: bytes) -> BodyText:
     import nh3
 
     message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -617,7 +632,7 @@ def message_detail(session: Session, archive: Archive, message_id: int) -> dict[
         "subject": message.subject,
         "kind": message.kind,
         "status": message.status,
-        "token": message.token,
+        "token": masked(message.token),
         "campaign": years.get(message.campaign_id) if message.campaign_id else None,
         "step": message.step,
         "needs_review": message.needs_review,
@@ -647,7 +662,7 @@ def outbox_detail(session: Session, outbox_id: int) -> dict[str, Any] | None:
         "code": row.code,
         "purpose": row.purpose,
         "status": row.status,
-        "token": row.token,
+        "token": masked(row.token),
         "campaign": years.get(row.campaign_id) if row.campaign_id else None,
         "step": row.step,
         "attempts": row.attempts,

@@ -153,3 +153,12 @@ def test_the_daemon_still_demands_the_mail_secrets_and_the_page_its_key(tmp_path
     assert page.value.problems == [
         "web.secret_key_env: environment variable MAILFLOW_WEB_SECRET is not set"
     ]
+
+
+def test_check_config_never_echoes_a_secret_pasted_into_an_env_key(tmp_path: Path) -> None:
+    path = write_config(tmp_path, {("imap", "password_env"): '"Tajne-Haslo-2027!"'})
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env=TEST_ENV)
+    text = "\n".join(caught.value.problems)
+    assert "imap.password_env" in text
+    assert "Tajne-Haslo-2027!" not in text

@@ -338,3 +338,95 @@ def test_its_pages_contain_no_inline_script_style_event_handler_or_script_link(
         response = client.get(path)
         if response.mimetype == "text/html":
             assert active_content(response.get_data(as_text=True)) == [], path
+
+
+def test_logging_out_ends_every_copy_of_the_session_cookie(shared_web: Web) -> None:
+    user_id = add_user(shared_web, "copier1")
+    browser = shared_web.client()
+    token = csrf_token(browser, "/login")
+    assert (
+        browser.post(
+            "/login", data={"csrf_token": token, "username": "copier1", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    with browser.session_transaction() as session:
+        copied = dict(session)
+    thief = shared_web.client()
+    with thief.session_transaction() as session:
+        session.update(copied)
+    assert thief.get("/").status_code == 200
+    browser.post("/logout", data={"csrf_token": csrf_token(browser, "/")})
+    assert thief.get("/").status_code == 302  # the copy died with the logout
+    with transaction(shared_web.app.sessions) as db:
+        user = db.get(models.User, user_id)
+        assert user is not None and user.session_generation == 1
+
+
+def test_it_refuses_an_address_that_keeps_failing_before_hashing_even_for_unknown_names(
+    shared_web: Web,
+) -> None:
+    flask_app = create_app(shared_web.app, testing=True)
+    client = flask_app.test_client()
+    token = csrf_token(client, "/login")
+    form = {"csrf_token": token, "password": "wrong-wrong-wrong"}
+    codes = [
+        client.post("/login", data={**form, "username": f"nobody{i}"}).status_code
+        for i in range(12)
+    ]
+    assert codes[:10] == [401] * 10
+    assert codes[10:] == [429, 429]
+    page = client.post("/login", data={**form, "username": "viewer1", "password": PASSWORD})
+    assert page.status_code == 429  # even the right password waits out the window
+    assert "Zbyt wiele" in page.get_data(as_text=True) or "Too many" in page.get_data(as_text=True)
+    other = flask_app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "127.0.0.9"
+    token = csrf_token(other, "/login")
+    ok = other.post(
+        "/login", data={"csrf_token": token, "username": "viewer1", "password": PASSWORD}
+    )
+    assert ok.status_code == 302  # another address is not held back
+
+
+def test_it_sends_hsts_only_with_secure_cookies(shared_web: Web) -> None:
+    assert "Strict-Transport-Security" not in shared_web.client().get("/login").headers
+    secure = dataclasses.replace(
+        shared_web.app.config,
+        web=dataclasses.replace(shared_web.app.config.web, secure_cookies=True),
+    )
+    flask_app = create_app(dataclasses.replace(shared_web.app, config=secure), testing=True)
+    headers = flask_app.test_client().get("/login").headers
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_no_page_api_answer_or_download_shows_a_live_token_to_any_role(shared_web: Web) -> None:
+    tokens = ("k3m9x2qa", "p4r7x2ka")
+    for role in ("viewer", "coordinator", "admin"):
+        client = shared_web.client(role)
+        for path in read_routes(shared_web):
+            body = client.get(path).get_data()
+            for token in tokens:
+                assert token.encode() not in body.lower(), (role, path, token)
+
+
+def test_the_raw_download_masks_tokens_even_inside_base64_parts(shared_web: Web) -> None:
+    import email
+    import email.policy
+    from email.message import EmailMessage
+
+    from web_status.rawcopy import masked_copy
+
+    original = EmailMessage()
+    original["From"] = "oferty@kwadrant.example.pl"
+    original["To"] = "ankieta+k3m9x2qa@um.example.pl"
+    original["Subject"] = "Re: oferta [IN13-2027-ZO-k3m9x2qa]"
+    original.set_content("Cytat: [IN13-2027-ZO-k3m9x2qa] ąę", cte="base64")
+    raw = original.as_bytes()
+    assert b"k3m9x2qa" in raw and b"Cytat" not in raw  # the body is base64
+    copy = masked_copy(raw, "ankieta@um.example.pl")
+    parsed = email.message_from_bytes(copy, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    body = parsed.get_body()
+    assert body is not None
+    assert "k3m9x2qa" not in str(parsed["To"]) + str(parsed["Subject"]) + body.get_content()
+    assert "[IN13-2027-ZO-k3______] ąę" in body.get_content()

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from tests.test_web_access import active_content
-from tests.test_web_support import HOSTILE_FILENAME, Web, csrf_token, shared_web  # noqa: F401
+from tests.test_web_support import HOSTILE_FILENAME, Web, csrf_token, shared_web, web  # noqa: F401
 
 
 def text_of(html: str) -> str:
@@ -103,11 +103,13 @@ def test_unknown_campaigns_and_messages_are_not_found(shared_web: Web) -> None:
 
 def test_the_messages_page_lists_mail_in_and_out_with_classification(shared_web: Web) -> None:
     text = text_of(shared_web.client("viewer").get("/messages").get_data(as_text=True))
-    assert "Re: Zapytanie o cenę [IN13-2027-ZO-k3m9x2qa]" in text
+    # Tokens are capabilities: the page shows them masked (issue 14).
+    assert "Re: Zapytanie o cenę [IN13-2027-ZO-k3••••••]" in text
+    assert "k3m9x2qa" not in text and "p4r7x2ka" not in text
     assert "oferta 2027 · etap 1 przetworzono" in text
     assert "inna do sprawdzenia 2027 w kwarantannie" in text
     assert (
-        "Wyniki badania 2027 do akceptacji [IN13-2027-WYN-p4r7x2ka] "
+        "Wyniki badania 2027 do akceptacji [IN13-2027-WYN-p4••••••] "
         "do akceptacji 2027 · etap 5 wysłano" in text
     )
 
@@ -119,7 +121,7 @@ def test_a_message_page_shows_reasons_correlation_text_and_attachments(shared_we
     )
     text = text_of(page)
     assert "price stated in the body" in text and "token in the subject" in text
-    assert "k3m9x2qa" in text
+    assert "k3••••••" in text and "k3m9x2qa" not in page
     # Plain text stays text: markup in it is shown, not applied.
     assert "&lt;b&gt;bez HTML&lt;/b&gt;" in page
     assert "odrzucono" in text and "web:coordinator1" in text  # its old quarantine entry
@@ -225,3 +227,43 @@ def test_every_interface_text_has_a_polish_translation() -> None:
         ):
             missing.append(key)
     assert missing == []
+
+
+def test_the_dashboard_tells_coordinators_plainly_when_approvals_are_not_authenticated(
+    shared_web: Web,
+) -> None:
+    assert not shared_web.app.config.procedure.require_dmarc
+    coordinator = text_of(shared_web.client("coordinator").get("/").get_data(as_text=True))
+    assert "zatwierdzenia przesyłane e-mailem nie są uwierzytelniane" in coordinator
+    viewer = text_of(shared_web.client("viewer").get("/").get_data(as_text=True))
+    assert "nie są uwierzytelniane" not in viewer
+
+
+def test_a_message_nested_thousands_deep_gets_a_page_that_says_so(web: Web) -> None:
+    from mailflow.app import store_file
+    from mailflow.db import models, transaction
+
+    depth = 3000
+    raw = b"".join(
+        f"Content-Type: multipart/mixed; boundary=b{i}\r\n\r\n--b{i}\r\n".encode()
+        for i in range(depth)
+    )
+    raw = (
+        b"From: a@example.pl\r\nSubject: deep\r\n" + raw + b"Content-Type: text/plain\r\n\r\nx\r\n"
+    )
+    with transaction(web.app.sessions) as s:
+        row = models.Message(
+            message_id_header="<deep@example.pl>",
+            sha256=store_file(web.app, s, raw),
+            size=len(raw),
+            received_at=web.app.clock.now(),
+            folder="INBOX",
+            subject="deep",
+            status="quarantined",
+        )
+        s.add(row)
+        s.flush()
+        message_id = row.id
+    response = web.client("viewer").get(f"/messages/{message_id}")
+    assert response.status_code == 200
+    assert "zagnieżdżona zbyt głęboko" in response.get_data(as_text=True)

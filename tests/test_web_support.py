@@ -512,9 +512,14 @@ class Web:
 
             with self.flask.test_request_context():
                 stamp = _stamp(password_hash())
+            user_id = self.data.user_ids[role]
+            with self.app.sessions() as db:
+                user = db.get(models.User, user_id)
+                generation = user.session_generation if user else 0
             with client.session_transaction() as session:
-                session["user_id"] = self.data.user_ids[role]
+                session["user_id"] = user_id
                 session["stamp"] = stamp
+                session["gen"] = generation
         return client
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from mailflow.app import App
 from mailflow.errors import UserError
+from mailflow.tokens import mask_tokens
 from web_status import actions, api, auth, formatting, ops, pages
 from web_status.i18n import DEFAULT_LANGUAGE, select_locale
 
@@ -34,6 +35,8 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 SESSION_LIFETIME = timedelta(hours=8)
+# Once a browser has seen the page over HTTPS it never tries plain HTTP for a year.
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def create_app(app: App, testing: bool = False) -> Flask:
@@ -66,15 +69,35 @@ def create_app(app: App, testing: bool = False) -> Flask:
     auth.init_app(flask_app)
     for blueprint in (auth.bp, pages.bp, actions.bp, api.bp, ops.bp):
         flask_app.register_blueprint(blueprint)
+    flask_app.after_request(_mask_tokens)
     flask_app.after_request(_security_headers)
     flask_app.register_error_handler(CSRFError, _csrf_error)
     flask_app.register_error_handler(HTTPException, _http_error)
     return flask_app
 
 
+def _mask_tokens(response: Response) -> Response:
+    """No page or API answer shows a token: a token and a forged From are a forged decision.
+
+    Done here, on every HTML and JSON answer, rather than field by field: a subject, a body, a
+    Message-ID or a recipient list can carry one anywhere.
+    """
+    if response.direct_passthrough or response.mimetype not in ("text/html", "application/json"):
+        return response
+    own = current_app.extensions["mailflow"].config.smtp.from_address
+    text = response.get_data(as_text=True)
+    masked = mask_tokens(text, own)
+    if masked != text:
+        response.set_data(masked)
+    return response
+
+
 def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        # Only with secure cookies: a plain-HTTP install on loopback must stay reachable.
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     if request.endpoint != "static":
         # Pages show personal data and mail: no shared or browser cache may keep them.
         response.headers["Cache-Control"] = "no-store"

@@ -36,6 +36,7 @@ from mailflow import accounts
 from mailflow.app import App
 from mailflow.db import models
 from web_status.i18n import LANGUAGES
+from web_status.ratelimit import LoginLimiter
 
 bp = Blueprint("auth", __name__)
 PUBLIC_ENDPOINTS = {"auth.login", "auth.language", "ops.healthz", "static"}
@@ -83,20 +84,44 @@ def _user_from_session() -> CurrentUser | None:
         return None
     with mailflow_app().sessions() as db:
         row = db.get(models.User, user_id)
-        # A changed password ends the sessions opened with the old one.
-        if row is None or session.get("stamp") != _stamp(row.password_hash):
+        # A changed password ends the sessions opened with the old one, and a logout every
+        # copy of the cookie (the generation moved on).
+        if (
+            row is None
+            or session.get("stamp") != _stamp(row.password_hash)
+            or session.get("gen", 0) != row.session_generation
+        ):
             session.clear()
             return None
         return CurrentUser(row.id, row.name, row.role)
+
+
+def _limiter() -> LoginLimiter:
+    return cast(LoginLimiter, current_app.extensions["mailflow_login_limiter"])
+
+
+def _client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _check_password(name: str, password: str) -> models.User | None:
+    """The user, or None; an address with too many failures is refused before any hash."""
+    limiter, address = _limiter(), _client_address()
+    if not limiter.allowed(address):
+        abort(429)
+    user = accounts.authenticate(mailflow_app(), name, password) if name and password else None
+    if user is None:
+        limiter.failed(address)
+    else:
+        limiter.succeeded(address)
+    return user
 
 
 def _user_from_basic_auth() -> CurrentUser | None:
     credentials = request.authorization
     if credentials is None or credentials.type != "basic":
         return None
-    user = accounts.authenticate(
-        mailflow_app(), credentials.username or "", credentials.password or ""
-    )
+    user = _check_password(credentials.username or "", credentials.password or "")
     return CurrentUser(user.id, user.name, user.role) if user else None
 
 
@@ -120,6 +145,7 @@ def _require_login() -> Any:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["mailflow_login_limiter"] = LoginLimiter()
     app.before_request(_require_login)
 
     @app.context_processor
@@ -177,7 +203,7 @@ def login() -> Any:
         return render_template("login.html", next=request.args.get("next", ""))
     name = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    user = accounts.authenticate(mailflow_app(), name, password) if name and password else None
+    user = _check_password(name, password)
     if user is None:
         # One message for a wrong name, a wrong password and a locked account alike.
         flash(_("Wrong user name or password, or the account is locked for a while."), "error")
@@ -187,6 +213,7 @@ def login() -> Any:
     session.permanent = True
     session["user_id"] = user.id
     session["stamp"] = _stamp(user.password_hash)
+    session["gen"] = user.session_generation
     if lang in LANGUAGES:
         session["lang"] = lang
     return redirect(_safe_next(request.form.get("next")))
@@ -195,6 +222,9 @@ def login() -> Any:
 @bp.post("/logout")
 def logout() -> Response:
     lang = session.get("lang")
+    user = current_user()
+    if user is not None:
+        accounts.end_sessions(mailflow_app(), user.id)
     session.clear()
     if lang in LANGUAGES:
         session["lang"] = lang

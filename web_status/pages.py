@@ -19,6 +19,7 @@ from web_status.auth import admin_only, mailflow_app
 from web_status.charts import STACKED, WIDE, bar_chart
 from web_status.formatting import number, share
 from web_status.i18n import label
+from web_status.rawcopy import CannotMask, masked_copy
 
 bp = Blueprint("pages", __name__)
 
@@ -28,7 +29,8 @@ def dashboard() -> str:
     app = mailflow_app()
     with app.sessions() as session:
         data = web_queries.dashboard(session, app.config, app.clock.now())
-    return render_template("dashboard.html", data=data)
+    dmarc_off = not app.config.procedure.require_dmarc
+    return render_template("dashboard.html", data=data, dmarc_off=dmarc_off)
 
 
 def indicator_charts(indicators: dict[str, Any] | None, threshold: float) -> list[Any]:
@@ -168,9 +170,23 @@ def document(document_id: int) -> Any:
 
 @bp.get("/messages/<int:message_id>/raw")
 def raw_message(message_id: int) -> Any:
-    with mailflow_app().sessions() as session:
+    """A copy with our tokens masked; the archive keeps the original as evidence."""
+    app = mailflow_app()
+    with app.sessions() as session:
         found = web_queries.raw_message_file(session, message_id)
-    return _download(found, f"message-{message_id}.eml")
+    if found is None:
+        abort(404)
+    try:
+        data = masked_copy(app.archive.get(found.sha256), app.config.smtp.from_address)
+    except (OSError, CannotMask):
+        abort(404)
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=f"message-{message_id}.eml",
+        max_age=0,
+    )
 
 
 @bp.get("/users")

@@ -396,6 +396,9 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Sessions live in signed cookies; a cookie is valid only while it carries the user's
+    # current generation, so logging out (which bumps it) ends every copy of every session.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ServiceStatus(Base):
