@@ -105,12 +105,16 @@ class Vendor:
     nip: str = ""
 
     def extras(self) -> dict[str, Any]:
-        return {"address": f"{self.street}, {self.postcode} {self.city}"}
+        return {"address": ", ".join(self._postal_lines()) or self.email}
+
+    def _postal_lines(self) -> tuple[str, ...]:
+        town = f"{self.postcode} {self.city}".strip()
+        return tuple(line for line in (self.street.strip(), town) if line)
 
     def as_addressee(self) -> Addressee:
-        return Addressee(
-            name=self.name, lines=(self.street, f"{self.postcode} {self.city}"), email=self.email
-        )
+        # Without a postal address (the config may omit it) the letter goes by e-mail only.
+        lines = self._postal_lines() or (f"e-mail: {self.email}",)
+        return Addressee(name=self.name, lines=lines, email=self.email)
 
 
 TOPIC_SOURCES = {
