@@ -151,7 +151,10 @@ def bullets(document: DocxDocument, loop: str, item: str, *, indent: Cm | None =
 def _no_orphans(text: str) -> str:
     """Keep "w 2027 r." on one line: no-break spaces around the year of a title."""
     text = re.sub(r"(\}\}|\d) r\.", "\\1" + NBSP + "r.", text)
-    return re.sub(r" w (\{\{ year \}\}|\d{4})", NBSP.join((" w", "\\1")), text)
+    text = re.sub(r" w (\{\{ year \}\}|\d{4})", NBSP.join((" w", "\\1")), text)
+    # A placeholder just before: its last word goes down with "w 2027 r." rather than
+    # leaving the year alone on the line.
+    return text.replace("}} w" + NBSP, "}}" + NBSP + "w" + NBSP)
 
 
 def heading(document: DocxDocument, text: str, level: int = 2) -> None:

@@ -77,7 +77,12 @@ class Office:
     name_genitive: str
 
     def extras(self) -> dict[str, Any]:
-        return {"address": f"{self.street}, {self.postcode} {self.city}"}
+        return {"address": f"{self.street}, {unbroken_postcode(self.postcode)} {self.city}"}
+
+
+def unbroken_postcode(postcode: str) -> str:
+    """``"09-400"`` with a non-breaking hyphen, so a line never ends in ``"09-"``."""
+    return postcode.replace("-", "\u2011")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,7 +113,7 @@ class Vendor:
         return {"address": ", ".join(self._postal_lines()) or self.email}
 
     def _postal_lines(self) -> tuple[str, ...]:
-        town = f"{self.postcode} {self.city}".strip()
+        town = f"{unbroken_postcode(self.postcode)} {self.city}".strip()
         return tuple(line for line in (self.street.strip(), town) if line)
 
     def as_addressee(self) -> Addressee:
