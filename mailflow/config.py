@@ -221,11 +221,11 @@ class ProcurementConfig:
     late_offers: str = "rejected"
     offer_form: str = "form_or_email"
     legal_basis: str = (
-        "Zamówienie o wartości nieprzekraczającej kwoty 130\u00a0000\u00a0zł netto, do którego zgodnie "
-        "z art. 2 ust. 1 pkt 1 ustawy z dnia 11 września 2019 r. – Prawo zamówień publicznych "
+        "Zamówienie o wartości nieprzekraczającej kwoty 130\u00a0000\u00a0zł netto, do którego "
+        "zgodnie z art. 2 ust. 1 pkt 1 ustawy z dnia 11 września 2019 r. – Prawo zamówień publicznych "
         "nie stosuje się przepisów tej ustawy. Zapytanie prowadzone jest na podstawie "
-        "regulaminu udzielania zamówień o wartości nieprzekraczającej kwoty 130\u00a0000\u00a0zł netto "
-        "obowiązującego u Zamawiającego, w celu rozeznania rynku i oszacowania wartości "
+        "regulaminu udzielania zamówień o wartości nieprzekraczającej kwoty "
+        "130\u00a0000\u00a0zł netto obowiązującego u Zamawiającego, w celu rozeznania rynku i oszacowania wartości "
         "zamówienia."
     )
     reservations: tuple[str, ...] = (
