@@ -222,11 +222,11 @@ class ProcurementConfig:
     offer_form: str = "form_or_email"
     legal_basis: str = (
         "Zamówienie o wartości nieprzekraczającej kwoty 130\u00a0000\u00a0zł netto, do którego "
-        "zgodnie z art. 2 ust. 1 pkt 1 ustawy z dnia 11 września 2019 r. – Prawo zamówień publicznych "
-        "nie stosuje się przepisów tej ustawy. Zapytanie prowadzone jest na podstawie "
-        "regulaminu udzielania zamówień o wartości nieprzekraczającej kwoty "
-        "130\u00a0000\u00a0zł netto obowiązującego u Zamawiającego, w celu rozeznania rynku i oszacowania wartości "
-        "zamówienia."
+        "zgodnie z art. 2 ust. 1 pkt 1 ustawy z dnia 11 września 2019 r. – Prawo zamówień "
+        "publicznych nie stosuje się przepisów tej ustawy. Zapytanie prowadzone jest na "
+        "podstawie regulaminu udzielania zamówień o wartości nieprzekraczającej kwoty "
+        "130\u00a0000\u00a0zł netto obowiązującego u Zamawiającego, w celu rozeznania rynku "
+        "i oszacowania wartości zamówienia."
     )
     reservations: tuple[str, ...] = (
         "Niniejsze zapytanie nie jest ofertą w rozumieniu art. 66 Kodeksu cywilnego ani "
