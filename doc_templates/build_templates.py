@@ -216,8 +216,13 @@ def loop_table(
     *,
     size: float = 9.5,
     row_height_cm: float | None = None,
+    keep_together: bool = False,
 ) -> Table:
-    """Header row, then one row repeated for each item of ``loop`` (``x in items``)."""
+    """Header row, then one row repeated for each item of ``loop`` (``x in items``).
+
+    ``keep_together``: a short table (the criteria, the deadlines) is never split across
+    pages: every row is kept with the next, as Word does for "keep with next" in tables.
+    """
     table = _table(document, 4, widths)
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         _write_cell(cell, text, bold=True, size=size)
@@ -228,6 +233,11 @@ def loop_table(
     _write_cell(table.rows[3].cells[0], "{%tr endfor %}", size=size)
     if row_height_cm:
         table.rows[2].height = Cm(row_height_cm)
+    if keep_together:
+        for row in (table.rows[0], table.rows[2]):
+            for cell in row.cells:
+                for para in cell.paragraphs:
+                    para.paragraph_format.keep_with_next = True
     _mark_header_row(table)
     _keep_rows_whole(table)
     document.add_paragraph().paragraph_format.space_after = Pt(2)
@@ -616,6 +626,7 @@ def zapytanie_o_cene() -> DocxDocument:
         "quota in quotas",
         [12.5, 4.0],
         size=10,
+        keep_together=True,
     )
     tag(doc, "{%p endif %}")
     paragraph(doc, "{{ questionnaire }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
@@ -634,6 +645,7 @@ def zapytanie_o_cene() -> DocxDocument:
         "item in deliverables",
         [11.5, 5.0],
         size=10,
+        keep_together=True,
     )
     heading(doc, "5. Warunki udziału")
     paragraph(doc, "O zamówienie mogą ubiegać się wykonawcy, którzy:", space_after=2)
@@ -655,6 +667,7 @@ def zapytanie_o_cene() -> DocxDocument:
         "criterion in criteria",
         [4.0, 1.5, 11.0],
         size=9.5,
+        keep_together=True,
     )
     paragraph(
         doc,
