@@ -441,6 +441,7 @@ def comparison(app: App, session: Session, campaign: models.Campaign) -> tuple[b
                         net=quote.net,
                         gross=quote.gross,
                         fields=fields or {},
+                        readable=fields is not None,
                     )
                 )
         outcomes.append(

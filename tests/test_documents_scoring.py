@@ -104,3 +104,9 @@ def test_the_inquiry_describes_how_points_are_given() -> None:
     text = describe(EXPERIENCE_RULE)
     assert "0 – 0 pkt; 1–2 – 5 pkt; 3–4 – 10 pkt; 5 i więcej – 20 pkt" in text
     assert f"„{EXPERIENCE}”" in text and "niepodanie liczby oznacza 0 pkt" in text
+
+
+def test_a_message_that_cannot_be_read_again_is_flagged_not_taken_as_unanswered() -> None:
+    unreadable = Bid(key="x", name="X", net=None, gross=Decimal("1"), fields={}, readable=False)
+    result = score(EXPERIENCE_RULE, unreadable, [])
+    assert not result.answered and "do sprawdzenia" in result.answer

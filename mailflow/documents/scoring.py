@@ -37,6 +37,7 @@ class Bid:
     net: Decimal | None
     gross: Decimal | None
     fields: Mapping[str, str]  # label -> value; a missing or empty label was not answered
+    readable: bool = True  # False: the firm's message could not be read again for its fields
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +59,7 @@ class Ranked:
 
 
 NOT_STATED = "nie podano"
+NOT_READ = "nie odczytano – do sprawdzenia"
 
 
 def _points(value: Decimal) -> Decimal:
@@ -95,6 +97,10 @@ def score(rule: CriterionRule, bid: Bid, bids: Sequence[Bid]) -> CriterionScore:
             criterion=rule.name, answer=format_money(price), answered=True, points=points
         )
     if rule.formula == "stated_number":
+        if not bid.readable:
+            return CriterionScore(
+                criterion=rule.name, answer=NOT_READ, answered=False, points=Decimal("0.00")
+            )
         raw = bid.fields.get(rule.form_label, "")
         number = stated_number(raw)
         if number is None:
