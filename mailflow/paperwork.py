@@ -190,6 +190,16 @@ def criteria(config: Config) -> list[docs.Criterion]:
     ]
 
 
+def late_offer_rule(config: Config) -> str:
+    """The configured late-offer rule in the inquiry's words, for the e-mails to say the same."""
+    return docs.LATE_OFFER_TEXTS[config.procurement.late_offers]
+
+
+def offer_form_rule(config: Config) -> str:
+    """The configured offer-form rule in the inquiry's words, for the e-mails to say the same."""
+    return docs.OFFER_FORM_TEXTS[config.procurement.offer_form]
+
+
 def _month_day(year: int, month_day: str) -> date:
     month, day = month_day.split("-")
     return date(year, int(month), int(day))

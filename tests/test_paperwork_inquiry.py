@@ -103,3 +103,10 @@ def test_the_offer_form_asks_for_the_number_the_experience_criterion_scores(app:
     assert f"Pole „{EXPERIENCE_LABEL}” służy ocenie w kryterium" in text
     assert "co najmniej do dnia 12 marca 2027 r." in text
     assert "klientów Urzędu Miasta Przykładowo w 2027 r." in text
+
+
+def test_the_rules_the_e_mails_repeat_are_the_inquirys_own_words(app: App) -> None:
+    letter, _ = _inquiry(app, WINTER_DEADLINE)
+    text = _text(letter)
+    assert paperwork.late_offer_rule(app.config) in text
+    assert paperwork.offer_form_rule(app.config) in text
