@@ -13,15 +13,16 @@ from mailflow.errors import ConfigError
 from mailflow.offer_form import EXPERIENCE_LABEL, LABELS
 from tests.configs import TEST_ENV, write_config
 
-CRITERIA_AT = "# The published criteria for choosing the offer"
-
 
 def _with_criteria(tmp_path: Path, criteria: str) -> Path:
+    """The example with its criteria replaced by ``[[procurement.criteria]]`` tables."""
     path = write_config(tmp_path)
     text = path.read_text(encoding="utf-8")
-    start = text.index(CRITERIA_AT)
-    end = text.index("[web]")
-    path.write_text(text[:start] + criteria + "\n" + text[end:], encoding="utf-8")
+    start = text.index("criteria = [")
+    end = text.index("]\n", text.index("scale = [[0, 0]", start)) + 2
+    tail = text[end:]
+    web = tail.index("[web]")
+    path.write_text(text[:start] + tail[:web] + criteria + "\n" + tail[web:], encoding="utf-8")
     return path
 
 
