@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from mailflow.errors import ConfigError, UserError
+from mailflow.offer_form import EXPERIENCE_LABEL
 
 ROLES = (
     "coordinator",
@@ -42,6 +43,8 @@ class Person:
     key: str
     name: str
     email: str
+    position: str = ""  # job title as letters print it: "inspektor w Oddziale ..."
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class SmtpConfig:
 @dataclass(frozen=True)
 class OfficeConfig:
     name: str  # "Urząd Miasta Przykładowo"
+    name_genitive: str  # "Urzędu Miasta Przykładowo": configured, never derived
     legal_name: str  # the contracting authority: "Gmina Miasto Przykładowo"
     street: str
     postcode: str
@@ -141,6 +145,8 @@ class ProcedureConfig:
     sample_size: int = 400
     offer_deadline_hour: str = "12:00"
     eur_rate: dict[date, Decimal] = field(default_factory=dict)
+    # Where each rate comes from, by the same dates (printed in the comparison of offers).
+    eur_rate_source: dict[date, str] = field(default_factory=dict)
     pzp_threshold_net: Decimal = Decimal("130000.00")
     require_dmarc: bool = False
     # The authserv-id our receiving server writes into Authentication-Results (RFC 8601);
@@ -152,6 +158,137 @@ class ProcedureConfig:
         """The PLN/EUR rate in force on ``day``: the latest entry not after it."""
         valid = [d for d in self.eur_rate if d <= day]
         return self.eur_rate[max(valid)] if valid else None
+
+    def eur_rate_entry(self, day: date) -> tuple[date, Decimal, str] | None:
+        """The rate in force on ``day`` with the date it applies from and its source."""
+        valid = [d for d in self.eur_rate if d <= day]
+        if not valid:
+            return None
+        start = max(valid)
+        return start, self.eur_rate[start], self.eur_rate_source.get(start, EUR_RATE_SOURCE)
+
+
+# ---------------------------------------------------------------- procurement (price inquiry)
+
+EUR_RATE_SOURCE = (
+    "obwieszczenie Prezesa Urzędu Zamówień Publicznych w sprawie średniego kursu złotego "
+    "w stosunku do euro stanowiącego podstawę przeliczania wartości zamówień publicznych, "
+    "wydane na podstawie art. 3 ust. 3 ustawy z dnia 11 września 2019 r. – Prawo zamówień "
+    "publicznych"
+)
+CRITERION_FORMULAS = ("lowest_price", "stated_number")
+PRICE_BASES = ("gross", "net")
+# What happens to an offer that arrives after the deadline; one rule for the inquiry, the
+# e-mails and the comparison.
+LATE_OFFER_RULES = ("rejected", "accepted_until_comparison")
+# In what form an offer counts: only on the offer form, or also as prices in an e-mail.
+OFFER_FORM_RULES = ("form_required", "form_or_email")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Criterion:
+    """A published criterion for choosing the offer (see ``mailflow.documents.scoring``)."""
+
+    name: str  # "Cena brutto"
+    weight: int  # percent; the weights add up to 100
+    formula: str  # one of CRITERION_FORMULAS
+    price_basis: str = "gross"  # lowest_price: which price is compared
+    form_label: str = ""  # stated_number: the offer form's field the firm fills in
+    scale: tuple[tuple[int, int], ...] = ()  # stated_number: (at least N, points), ascending
+
+
+DEFAULT_CRITERIA = (
+    Criterion(name="Cena brutto", weight=80, formula="lowest_price"),
+    Criterion(
+        name="Doświadczenie w badaniach dla administracji publicznej",
+        weight=20,
+        formula="stated_number",
+        form_label=EXPERIENCE_LABEL,
+        scale=((0, 0), (1, 5), (3, 10), (5, 20)),
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deliverable:
+    what: str  # "raport z badania ..."
+    due: str  # month-day in the campaign year, "07-15"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProcurementConfig:
+    """What the price inquiry promises and how offers are compared; defaults fit an office
+    choosing a survey firm below the Pzp threshold under its own rules."""
+
+    criteria: tuple[Criterion, ...] = DEFAULT_CRITERIA
+    late_offers: str = "rejected"
+    offer_form: str = "form_or_email"
+    legal_basis: str = (
+        "Zamówienie o wartości nieprzekraczającej kwoty 130\u00a0000\u00a0zł netto, do którego "
+        "zgodnie z art. 2 ust. 1 pkt 1 ustawy z dnia 11 września 2019 r. – Prawo zamówień "
+        "publicznych nie stosuje się przepisów tej ustawy. Zapytanie prowadzone jest na "
+        "podstawie regulaminu udzielania zamówień o wartości nieprzekraczającej kwoty "
+        "130\u00a0000\u00a0zł netto obowiązującego u Zamawiającego, w celu rozeznania rynku "
+        "i oszacowania wartości zamówienia."
+    )
+    reservations: tuple[str, ...] = (
+        "Niniejsze zapytanie nie jest ofertą w rozumieniu art. 66 Kodeksu cywilnego ani "
+        "ogłoszeniem o zamówieniu w rozumieniu ustawy – Prawo zamówień publicznych.",
+        "Zamawiający zastrzega sobie prawo do unieważnienia zapytania na każdym etapie bez "
+        "podania przyczyny oraz do niewybrania żadnej oferty; wykonawcom nie przysługują "
+        "z tego tytułu żadne roszczenia.",
+        "Złożenie oferty nie zobowiązuje Zamawiającego do zawarcia umowy; koszty "
+        "przygotowania oferty ponosi wykonawca.",
+    )
+    conditions: tuple[str, ...] = (
+        "w okresie ostatnich 3 lat przed upływem terminu składania ofert (a jeżeli okres "
+        "prowadzenia działalności jest krótszy – w tym okresie) zrealizowali co najmniej jedno "
+        "badanie satysfakcji klientów lub badanie opinii na zlecenie podmiotu publicznego;",
+        "dysponują zespołem zdolnym do realizacji zamówienia, w tym ankieterami przeszkolonymi "
+        "w prowadzeniu wywiadów;",
+        "nie podlegają wykluczeniu na podstawie art. 7 ust. 1 ustawy z dnia 13 kwietnia 2022 r. "
+        "o szczególnych rozwiązaniach w zakresie przeciwdziałania wspieraniu agresji na "
+        "Ukrainę oraz służących ochronie bezpieczeństwa narodowego.",
+    )
+    questionnaire: str = (
+        "Wykonawca opracuje projekt kwestionariusza obejmujący wszystkie zagadnienia z katalogu "
+        "i przedstawi go Zamawiającemu do akceptacji. Zamawiający może zgłosić uwagi, które "
+        "wykonawca uwzględni w ciągu 3 dni roboczych. Wywiady rozpoczną się po akceptacji "
+        "kwestionariusza przez Zamawiającego."
+    )
+    interviews: str = (
+        "Wywiady zostaną przeprowadzone w budynkach Urzędu, z pełnoletnimi klientami po "
+        "załatwieniu sprawy, w różnych dniach tygodnia i godzinach pracy Urzędu."
+    )
+    quotas: tuple[tuple[str, int], ...] = ()  # (unit, interviews), adding up to the sample
+    deliverables: tuple[Deliverable, ...] = (
+        Deliverable(
+            what="raport z badania z analizą wyników i porównaniem z poprzednim rokiem",
+            due="07-10",
+        ),
+        Deliverable(what="zbiór danych (XLSX, CSV lub SAV) z opisem zmiennych", due="07-10"),
+        Deliverable(what="prezentacja wyników dla kierownictwa Urzędu", due="07-20"),
+    )
+    licence: str = (
+        "Wykonawca przenosi na Zamawiającego, z chwilą odbioru, autorskie prawa majątkowe do "
+        "kwestionariusza, raportu, prezentacji i zbioru danych, bez ograniczeń czasowych "
+        "i terytorialnych, na polach eksploatacji: utrwalanie i zwielokrotnianie dowolną "
+        "techniką, wprowadzanie do pamięci komputera, publikacja w Biuletynie Informacji "
+        "Publicznej i na stronie internetowej Zamawiającego, udostępnianie na podstawie ustawy "
+        "o dostępie do informacji publicznej oraz wykorzystywanie fragmentów w opracowaniach "
+        "Zamawiającego. Wynagrodzenie za przeniesienie praw jest zawarte w cenie oferty."
+    )
+    payment_terms: str = (
+        "Wynagrodzenie zostanie zapłacone jednorazowo, przelewem, w terminie 30 dni od dnia "
+        "doręczenia prawidłowo wystawionej faktury, wystawionej po odbiorze raportu, zbioru "
+        "danych i prezentacji bez zastrzeżeń. Zamawiający nie przewiduje zaliczek."
+    )
+    offer_validity_days: int = 30  # days after the offer deadline
+    cpv: tuple[str, ...] = (
+        "79311000-7 Usługi w zakresie badań ankietowych",
+        "79320000-3 Usługi w zakresie badania opinii publicznej",
+    )
+    contact_role: str = "coordinator"  # whose name, job title and phone the inquiry gives
 
 
 @dataclass(frozen=True)
@@ -187,6 +324,7 @@ class Config:
     web: WebConfig
     logging: LoggingConfig
     template_dir: Path | None = None
+    procurement: ProcurementConfig = field(default_factory=ProcurementConfig)
     secrets: tuple[str, ...] = field(default=(), repr=False)  # so logs can mask them
 
     def person_for(self, role: str) -> Person:
@@ -467,6 +605,7 @@ def _read_office(r: _Reader) -> OfficeConfig:
         r.problem("office.data_protection_email", f"not an e-mail address: {dpo!r}")
     return OfficeConfig(
         name=r.value(t, "office.name", str) or "",
+        name_genitive=r.value(t, "office.name_genitive", str) or "",
         legal_name=r.value(t, "office.legal_name", str) or "",
         street=r.value(t, "office.street", str) or "",
         postcode=postcode,
@@ -491,7 +630,13 @@ def _read_people(r: _Reader) -> dict[str, Person]:
             r.problem(where, "must be a table with name and email")
             continue
         name = r.value(entry, f"{where}.name", str) or ""
-        people[key] = Person(key, name, r.email(entry, f"{where}.email"))
+        people[key] = Person(
+            key,
+            name,
+            r.email(entry, f"{where}.email"),
+            position=r.value(entry, f"{where}.position", str, "") or "",
+            phone=r.value(entry, f"{where}.phone", str, "") or "",
+        )
     return people
 
 
@@ -584,6 +729,19 @@ def _read_procedure(r: _Reader) -> ProcedureConfig:
     min_vendors = r.positive(t, "procedure.min_vendors", 3)
     if min_vendors < 3:
         r.problem("procedure.min_vendors", "IN-13 asks at least 3 survey firms")
+    sources: dict[date, str] = {}
+    for day, text in (r.value(t, "procedure.eur_rate_source", dict, {}) or {}).items():
+        try:
+            when = date.fromisoformat(day)
+        except ValueError:
+            when = None
+        if when is None or not isinstance(text, str) or when not in rates:
+            r.problem(
+                f"procedure.eur_rate_source.{day}",
+                "must map a date of procedure.eur_rate to the text of its source",
+            )
+        else:
+            sources[when] = text
     return ProcedureConfig(
         start_on=r.month_day(t, "procedure.start_on", "01-15"),
         topics_by_days=r.positive(t, "procedure.topics_by_days", 10),
@@ -597,10 +755,150 @@ def _read_procedure(r: _Reader) -> ProcedureConfig:
         sample_size=r.positive(t, "procedure.sample_size", 400),
         offer_deadline_hour=hour or "12:00",
         eur_rate=rates,
+        eur_rate_source=sources,
         pzp_threshold_net=r.decimal(t, "procedure.pzp_threshold_net", "130000.00"),
         require_dmarc=require_dmarc,
         authserv_id=authserv_id,
         rules=rules,
+    )
+
+
+def _read_criteria(r: _Reader, t: Mapping[str, Any]) -> tuple[Criterion, ...]:
+    from mailflow.offer_form import LABELS
+
+    raw = t.get("criteria")
+    if raw is None:
+        return DEFAULT_CRITERIA
+    if not isinstance(raw, list) or not raw:
+        r.problem("procurement.criteria", "must be a list of tables ([[procurement.criteria]])")
+        return DEFAULT_CRITERIA
+    criteria: list[Criterion] = []
+    for index, entry in enumerate(raw):
+        where = f"procurement.criteria[{index}]"
+        if not isinstance(entry, Mapping):
+            r.problem(where, "must be a table with name, weight and formula")
+            continue
+        name = r.value(entry, f"{where}.name", str) or ""
+        weight = r.value(entry, f"{where}.weight", int)
+        if weight is not None and not 0 < weight <= 100:
+            r.problem(f"{where}.weight", f"must be 1-100 (percent), got {weight}")
+        formula = r.choice(entry, f"{where}.formula", CRITERION_FORMULAS)
+        basis = r.choice(entry, f"{where}.price_basis", PRICE_BASES, "gross")
+        label = r.value(entry, f"{where}.form_label", str, "") or ""
+        scale: list[tuple[int, int]] = []
+        if formula == "stated_number":
+            if label not in LABELS:
+                r.problem(
+                    f"{where}.form_label",
+                    f"must be a field of the offer form ({', '.join(LABELS)}), got {label!r}",
+                )
+            steps = r.value(entry, f"{where}.scale", list, [])
+            for step in steps or []:
+                if (
+                    not isinstance(step, list)
+                    or len(step) != 2
+                    or not all(isinstance(x, int) and not isinstance(x, bool) for x in step)
+                ):
+                    r.problem(f"{where}.scale", f"steps are [at least N, points], got {step!r}")
+                    continue
+                scale.append((step[0], step[1]))
+            if not scale:
+                r.problem(f"{where}.scale", "needs steps such as [[0, 0], [1, 5], [5, 20]]")
+            elif [s[0] for s in scale] != sorted({s[0] for s in scale}):
+                r.problem(f"{where}.scale", "steps must go up: each N larger than the last")
+            elif weight is not None and max(p for _, p in scale) != weight:
+                r.problem(
+                    f"{where}.scale",
+                    f"the highest step gives {max(p for _, p in scale)} points;"
+                    f" it must give the weight, {weight}",
+                )
+        criteria.append(
+            Criterion(
+                name=name,
+                weight=weight or 0,
+                formula=formula,
+                price_basis=basis,
+                form_label=label,
+                scale=tuple(scale),
+            )
+        )
+    total = sum(c.weight for c in criteria)
+    if criteria and total != 100:
+        weights = " + ".join(str(c.weight) for c in criteria)
+        r.problem(
+            "procurement.criteria", f"the weights must add up to 100, got {weights} = {total}"
+        )
+    if sum(1 for c in criteria if c.formula == "lowest_price") > 1:
+        r.problem("procurement.criteria", "at most one criterion may score the price")
+    return tuple(criteria)
+
+
+def _texts(r: _Reader, t: Mapping[str, Any], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    values = r.value(t, key, list, None)
+    if values is None:
+        return default
+    if not all(isinstance(v, str) and v.strip() for v in values):
+        r.problem(key, "must be a list of non-empty texts")
+        return default
+    return tuple(values)
+
+
+def _read_procurement(r: _Reader, procedure: ProcedureConfig) -> ProcurementConfig:
+    t = r.table("procurement", required=False)
+    d = ProcurementConfig()
+    quotas: list[tuple[str, int]] = []
+    for unit, count in (r.value(t, "procurement.quotas", dict, {}) or {}).items():
+        if isinstance(count, bool) or not isinstance(count, int) or count <= 0:
+            r.problem(
+                f"procurement.quotas.{unit}", f"must be a number of interviews, got {count!r}"
+            )
+        else:
+            quotas.append((unit, count))
+    if quotas and sum(c for _, c in quotas) != procedure.sample_size:
+        r.problem(
+            "procurement.quotas",
+            f"the quotas add up to {sum(c for _, c in quotas)} interviews;"
+            f" procedure.sample_size is {procedure.sample_size}",
+        )
+    deliverables: list[Deliverable] = []
+    raw = t.get("deliverables")
+    if raw is not None and not isinstance(raw, list):
+        r.problem("procurement.deliverables", "must be a list of tables with what and due")
+    for index, entry in enumerate(raw if isinstance(raw, list) else []):
+        where = f"procurement.deliverables[{index}]"
+        if not isinstance(entry, Mapping):
+            r.problem(where, "must be a table with what and due")
+            continue
+        deliverables.append(
+            Deliverable(
+                what=r.value(entry, f"{where}.what", str) or "",
+                due=r.month_day(entry, f"{where}.due", "07-10"),
+            )
+        )
+    validity = r.positive(t, "procurement.offer_validity_days", d.offer_validity_days)
+    if validity < 1:
+        r.problem("procurement.offer_validity_days", "an offer must stay valid at least 1 day")
+    contact = r.value(t, "procurement.contact_role", str, d.contact_role) or d.contact_role
+    if contact not in ROLES:
+        r.problem("procurement.contact_role", f"must be one of {', '.join(ROLES)}, got {contact!r}")
+    return ProcurementConfig(
+        criteria=_read_criteria(r, t),
+        late_offers=r.choice(t, "procurement.late_offers", LATE_OFFER_RULES, d.late_offers),
+        offer_form=r.choice(t, "procurement.offer_form", OFFER_FORM_RULES, d.offer_form),
+        legal_basis=r.value(t, "procurement.legal_basis", str, d.legal_basis) or d.legal_basis,
+        reservations=_texts(r, t, "procurement.reservations", d.reservations),
+        conditions=_texts(r, t, "procurement.conditions", d.conditions),
+        questionnaire=r.value(t, "procurement.questionnaire", str, d.questionnaire)
+        or d.questionnaire,
+        interviews=r.value(t, "procurement.interviews", str, d.interviews) or d.interviews,
+        quotas=tuple(quotas),
+        deliverables=tuple(deliverables) or d.deliverables,
+        licence=r.value(t, "procurement.licence", str, d.licence) or d.licence,
+        payment_terms=r.value(t, "procurement.payment_terms", str, d.payment_terms)
+        or d.payment_terms,
+        offer_validity_days=validity,
+        cpv=_texts(r, t, "procurement.cpv", d.cpv),
+        contact_role=contact,
     )
 
 
@@ -664,6 +962,7 @@ def parse_config(
             "vendors",
             f"{len(vendors)} configured; IN-13 asks at least {procedure.min_vendors} survey firms",
         )
+    procurement = _read_procurement(r, procedure)
     web = _read_web(r)
     logging_config = _read_logging(r)
     if r.problems:
@@ -684,6 +983,7 @@ def parse_config(
         web=web,
         logging=logging_config,
         template_dir=(path.parent / template_dir_text).resolve() if template_dir_text else None,
+        procurement=procurement,
         secrets=tuple(r.secrets),
     )
 

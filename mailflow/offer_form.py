@@ -6,6 +6,8 @@ them, so they must never differ. They also match ``blank_offer_form()`` of the t
 """
 
 HEADER = ("Pole", "Wypełnia wykonawca")
+# The number the experience criterion scores (a criterion's ``form_label`` names a label).
+EXPERIENCE_LABEL = "Liczba badań dla podmiotów publicznych w ostatnich 3 latach"
 LABELS: tuple[str, ...] = (
     "Nazwa wykonawcy",
     "Adres",
@@ -15,6 +17,7 @@ LABELS: tuple[str, ...] = (
     "Stawka VAT [%]",
     "Cena brutto [zł]",
     "Cena brutto słownie",
+    EXPERIENCE_LABEL,
     "Termin realizacji",
     "Oferta ważna do",
     "Miejscowość, data, podpis",

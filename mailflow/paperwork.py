@@ -6,7 +6,8 @@ Each function returns the finished DOCX bytes and keeps a copy in the archive wi
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +20,9 @@ from mailflow.config import Config
 from mailflow.config import Person as ConfigPerson
 from mailflow.config import Vendor as ConfigVendor
 from mailflow.db import models
+from mailflow.documents.scoring import Bid, describe, rank, winner
 from mailflow.errors import UserError
+from mailflow.offer_form import LABELS
 
 POSITIONS = {
     "coordinator": "pracownik Oddziału Komunikacji Społecznej",
@@ -32,23 +35,13 @@ POSITIONS = {
     "audit_team": "Zespół ds. ZSZ",
 }
 METHOD = "wywiady bezpośrednie (PAPI/CAPI) z klientami Urzędu"
-DELIVERABLES = [
-    "raport z badania z analizą wyników i porównaniem z poprzednim rokiem,",
-    "zbiór danych (XLSX, CSV lub SAV) z opisem zmiennych,",
-    "prezentację wyników dla kierownictwa Urzędu.",
-]
-CRITERIA = [
-    docs.Criterion(name="Cena brutto", weight_percent=80),
-    docs.Criterion(
-        name="Doświadczenie w badaniach dla administracji publicznej", weight_percent=20
-    ),
-]
 
 
 def office(config: Config) -> docs.Office:
     o = config.office
     return docs.Office(
         name=o.name,
+        name_genitive=o.name_genitive,
         legal_name=o.legal_name,
         street=o.street,
         postcode=o.postcode,
@@ -65,7 +58,12 @@ def office(config: Config) -> docs.Office:
 
 def person(config: Config, role: str) -> docs.Person:
     p: ConfigPerson = config.person_for(role)
-    return docs.Person(name=p.name, position=POSITIONS.get(role, ""), email=p.email)
+    return docs.Person(
+        name=p.name,
+        position=p.position or POSITIONS.get(role, ""),
+        email=p.email,
+        phone=p.phone or config.office.phone,
+    )
 
 
 def vendor(v: ConfigVendor) -> docs.Vendor:
@@ -184,6 +182,39 @@ def catalogue(app: App, session: Session, campaign: models.Campaign) -> bytes:
     )
 
 
+def criteria(config: Config) -> list[docs.Criterion]:
+    """The published criteria with how points are given, as the inquiry and comparison print."""
+    return [
+        docs.Criterion(name=c.name, weight_percent=c.weight, description=describe(c))
+        for c in config.procurement.criteria
+    ]
+
+
+def late_offer_rule(config: Config) -> str:
+    """The configured late-offer rule in the inquiry's words, for the e-mails to say the same."""
+    return docs.LATE_OFFER_TEXTS[config.procurement.late_offers]
+
+
+def offer_form_rule(config: Config) -> str:
+    """The configured offer-form rule in the inquiry's words, for the e-mails to say the same."""
+    return docs.OFFER_FORM_TEXTS[config.procurement.offer_form]
+
+
+def _month_day(year: int, month_day: str) -> date:
+    month, day = month_day.split("-")
+    return date(year, int(month), int(day))
+
+
+def offer_form_notes(config: Config) -> list[str]:
+    """What the offer form tells the firm about the fields the criteria score."""
+    return [
+        f"Pole „{c.form_label}” służy ocenie w kryterium „{c.name}” ({c.weight}%): proszę "
+        "wpisać liczbę całkowitą; niepodanie liczby oznacza 0 pkt w tym kryterium."
+        for c in config.procurement.criteria
+        if c.formula == "stated_number"
+    ]
+
+
 def price_inquiry(
     app: App,
     session: Session,
@@ -193,24 +224,48 @@ def price_inquiry(
     reply_address: str,
     tag: str,
 ) -> tuple[bytes, bytes]:
+    """The inquiry letter (archived) and its blank offer form; ``deadline`` is the stored
+    (UTC) moment, printed on Warsaw's clock."""
+    config = app.config
+    rules = config.procurement
     topics = topics_of(session, campaign)
+    contact = person(config, rules.contact_role)
     inquiry = docs.PriceInquiry(
         **_letter(app, campaign),
         vendor=vendor(v),
         scope=[t.title for t in topics],
         method=METHOD,
-        sample_size=app.config.procedure.sample_size,
-        deliverables=DELIVERABLES,
-        offer_deadline=deadline.replace(tzinfo=None),
+        sample_size=config.procedure.sample_size,
+        deliverables=[
+            docs.Deliverable(what=d.what, due=_month_day(campaign.year, d.due))
+            for d in rules.deliverables
+        ],
+        offer_deadline=deadline,
         survey_by=survey_by(app, campaign),
-        criteria=CRITERIA,
+        criteria=criteria(config),
         reply_address=reply_address,
         subject_tag=tag,
+        contact=contact,
+        legal_basis=rules.legal_basis,
+        reservations=list(rules.reservations),
+        conditions=list(rules.conditions),
+        questionnaire=rules.questionnaire,
+        interviews=rules.interviews,
+        quotas=[docs.Quota(unit=unit, interviews=count) for unit, count in rules.quotas],
+        licence=rules.licence,
+        payment_terms=rules.payment_terms,
+        offer_validity_days=rules.offer_validity_days,
+        cpv=list(rules.cpv),
+        late_offers=rules.late_offers,
+        offer_form=rules.offer_form,
     )
     form = docs.OfferForm(
         **_common(app, campaign),
-        subject=f"badanie satysfakcji klientów {app.config.office.name} w {campaign.year} r. "
-        f"({app.config.procedure.sample_size} wywiadów, raport, zbiór danych)",
+        subject=f"badanie satysfakcji klientów {config.office.name_genitive} "
+        f"w {campaign.year} r. ({config.procedure.sample_size} wywiadów, raport, zbiór danych, "
+        "prezentacja)",
+        notes=offer_form_notes(config),
+        valid_until=docs.local_time(deadline).date() + timedelta(days=rules.offer_validity_days),
     )
     letter = keep(
         app,
@@ -255,59 +310,236 @@ def estimate(quotes: list[models.QuoteRecord]) -> Decimal:
     return (sum(nets, Decimal(0)) / len(nets)).quantize(Decimal("0.01"))
 
 
+def _all_quotes(session: Session, campaign: models.Campaign) -> list[models.QuoteRecord]:
+    return list(
+        session.scalars(
+            select(models.QuoteRecord)
+            .where(models.QuoteRecord.campaign_id == campaign.id)
+            .order_by(models.QuoteRecord.id)
+        )
+    )
+
+
+def stated_fields(app: App, session: Session, quote: models.QuoteRecord) -> dict[str, str] | None:
+    """The offer form's fields of the message a quote came from, read again from the archive.
+
+    The quote row keeps only prices, so a number a criterion scores (e.g. the surveys for
+    public bodies) is read here from the filled form, or from "label: value" in the e-mail
+    when the firm wrote the offer in its reply. None when the message cannot be read.
+    """
+    from mailflow.mail.parse import parse_message
+    from mailflow.reading.documents import DocumentText, read_document
+    from mailflow.reading.offer_form import form_fields
+    from mailflow.reading.safety import ReadingLimits
+
+    message = session.get(models.Message, quote.message_id) if quote.message_id else None
+    if message is None:
+        return None
+    try:
+        parsed = parse_message(app.archive.get(message.sha256))
+    except (OSError, KeyError):
+        return None
+    if parsed.reply is None:
+        return None
+    fields: dict[str, str] = {}
+    for attachment in parsed.reply.attachments:
+        document = read_document(attachment, ReadingLimits())
+        if isinstance(document, DocumentText):
+            fields = form_fields(document.tables)
+            if fields:
+                break
+    text = parsed.reply.new_text or ""
+    for label in LABELS:
+        if fields.get(label):
+            continue
+        found = re.search(re.escape(label) + r"\s*[:–-]\s*([^\n]+)", text, flags=re.IGNORECASE)
+        if found:
+            fields[label] = found.group(1).strip()
+    return fields
+
+
+def _excluded(app: App, quote: models.QuoteRecord) -> str:
+    """Why an offer is not scored under the configured rules ("" when it is scored)."""
+    rules = app.config.procurement
+    if quote.late and rules.late_offers == "rejected":
+        return "nie podlega ocenie"
+    if rules.offer_form == "form_required" and quote.source == "body":
+        return "złożona w treści wiadomości, bez formularza ofertowego – nie podlega ocenie"
+    if quote.net is None and quote.gross is None:
+        return "brak ceny – nie podlega ocenie"
+    return ""
+
+
+def previous_contracts(
+    app: App, session: Session, campaign: models.Campaign
+) -> list[docs.PreviousContract]:
+    """The same yearly service in earlier years, as far as the database holds it (art. 34).
+
+    The value is ``campaign.data["contract_value_net"]`` when the procedure recorded it,
+    otherwise the net price of the chosen contractor's offer in force that year.
+    """
+    found = []
+    for earlier in session.scalars(
+        select(models.Campaign)
+        .where(models.Campaign.year < campaign.year)
+        .order_by(models.Campaign.year.desc())
+        .limit(3)
+    ):
+        if not earlier.contractor_key:
+            continue
+        value = earlier.data.get("contract_value_net") if earlier.data else None
+        net = Decimal(str(value)) if value else None
+        if net is None:
+            quote = current_quotes(session, earlier).get(earlier.contractor_key)
+            net = quote.net if quote is not None else None
+        if net is None:
+            continue
+        cfg = app.config.vendors.get(earlier.contractor_key)
+        found.append(
+            docs.PreviousContract(
+                year=earlier.year, contractor=cfg.name if cfg else earlier.contractor_key, net=net
+            )
+        )
+    return found
+
+
 def comparison(app: App, session: Session, campaign: models.Campaign) -> tuple[bytes, Decimal, int]:
+    """The comparison of offers (archived), the estimated value net and how many offers
+    were scored. Points follow the published criteria; the recommendation follows the points.
+    """
+    config = app.config
+    rules = config.procurement
     quotes = current_quotes(session, campaign)
+    everything = _all_quotes(session, campaign)
+    names = {k: v.name for k, v in config.vendors.items()}
     outcomes = []
+    bids: list[Bid] = []
+    unreadable: set[str] = set()
     for inquiry in session.scalars(
         select(models.Inquiry)
         .where(models.Inquiry.campaign_id == campaign.id)
         .order_by(models.Inquiry.id)
     ):
-        cfg = app.config.vendors.get(inquiry.vendor_key)
+        name = names.get(inquiry.vendor_key, inquiry.vendor_key)
         quote = quotes.get(inquiry.vendor_key)
         status = {"bounced": "bounced", "declined": "declined"}.get(inquiry.status, "no_reply")
+        remarks: list[str] = []
         if quote is not None:
             status = "late" if quote.late else "offer"
-        remarks = "wymaga weryfikacji" if quote is not None and quote.needs_review else ""
+            if any(
+                q.superseded_by_id is not None
+                for q in everything
+                if q.vendor_key == quote.vendor_key
+            ):
+                remarks.append("po korekcie (zob. korekty ofert)")
+            if quote.needs_review:
+                remarks.append("wymaga weryfikacji")
+            why = _excluded(app, quote)
+            if quote.late and not why:
+                remarks.append("rozpatrzona: wpłynęła przed sporządzeniem zestawienia")
+            if why:
+                remarks.append(why)
+            else:
+                fields = stated_fields(app, session, quote)
+                if fields is None:
+                    unreadable.add(inquiry.vendor_key)
+                    remarks.append("formularza nie udało się odczytać ponownie – do sprawdzenia")
+                bids.append(
+                    Bid(
+                        key=inquiry.vendor_key,
+                        name=name,
+                        net=quote.net,
+                        gross=quote.gross,
+                        fields=fields or {},
+                        readable=fields is not None,
+                    )
+                )
         outcomes.append(
             docs.VendorOutcome(
-                name=cfg.name if cfg else inquiry.vendor_key,
+                name=name,
                 email=inquiry.vendor_email,
-                asked_on=(inquiry.sent_at or app.clock.now()).date(),
+                asked_on=docs.local_time(inquiry.sent_at or app.clock.now()).date(),
                 status=status,
-                answered_on=inquiry.answered_at.date() if inquiry.answered_at else None,
+                answered_on=docs.local_time(inquiry.answered_at).date()
+                if inquiry.answered_at
+                else None,
+                received_at=quote.received_at if quote else None,
                 net=quote.net if quote else None,
                 vat_rate=quote.vat_rate if quote else None,
                 gross=quote.gross if quote else None,
-                remarks=remarks,
+                remarks="; ".join(remarks),
             )
         )
-    valid = [q for q in quotes.values() if not q.late and q.net is not None]
-    value = estimate(valid)
-    best = min(valid, key=lambda q: q.gross or q.net or Decimal(0), default=None)
+    corrections = [
+        docs.Correction(
+            vendor=names.get(old.vendor_key, old.vendor_key),
+            first_received_at=old.received_at,
+            first_net=old.net,
+            first_gross=old.gross,
+            new_received_at=new.received_at,
+            new_net=new.net,
+            new_gross=new.gross,
+        )
+        for old in everything
+        if old.superseded_by_id is not None
+        for new in everything
+        if new.id == old.superseded_by_id
+    ]
+    ranking = rank(rules.criteria, bids)
+    chosen, reason = winner(ranking)
+    scored = [quotes[b.key] for b in bids]
+    value = estimate(scored)
     today = local_today(app)
-    rate = app.config.procedure.eur_rate_on(today)
-    if rate is None:
+    entry = config.procedure.eur_rate_entry(today)
+    if entry is None:
         raise UserError.of(
             "procedure.eur_rate has no PLN/EUR rate in force on %(day)s", day=today.isoformat()
         )
-    rate_from = max(d for d in app.config.procedure.eur_rate if d <= today)
-    manager = person(app.config, "os_manager")
+    rate_from, rate, source = entry
+    weights = {c.name: c.weight for c in rules.criteria}
+    deadline_text = campaign.data.get("offers_deadline")
     document = docs.QuoteComparison(
         **_letter(app, campaign, "coordinator"),
-        addressee=docs.Addressee(name=manager.name, lines=(manager.position, "w miejscu")),
-        subject=f"badanie satysfakcji klientów w {campaign.year} r.",
+        addressee=_manager_addressee(app),
+        subject=f"badanie satysfakcji klientów {config.office.name_genitive} w {campaign.year} r.",
         vendors=outcomes,
+        offer_deadline=datetime.fromisoformat(deadline_text) if deadline_text else app.clock.now(),
+        late_offers=rules.late_offers,
+        offer_form=rules.offer_form,
+        corrections=corrections,
+        criteria=criteria(config),
+        ranking=[
+            docs.ScoredOffer(
+                place=r.place,
+                vendor=r.name,
+                points=[
+                    docs.Points(
+                        criterion=s.criterion,
+                        weight_percent=weights[s.criterion],
+                        answer=s.answer,
+                        points=s.points,
+                    )
+                    for s in r.scores
+                ],
+                total=r.total,
+            )
+            for r in ranking
+        ],
         estimated_value_net=value,
-        estimation_basis="Wartość oszacowano jako średnią cen netto ofert złożonych w terminie.",
-        eur_rate=docs.EurRate(
-            rate=rate,
-            in_force_from=rate_from,
-            legal_basis="kurs złotego w stosunku do euro przyjmowany do "
-            "ustalania wartości zamówień (art. 35 ust. 3 Pzp)",
+        estimation_basis=(
+            f"Wartość oszacowano jako średnią arytmetyczną cen netto ofert podlegających ocenie "
+            f"({len(scored)})."
+            if scored
+            else "Nie złożono oferty podlegającej ocenie; wartości nie oszacowano na podstawie "
+            "ofert."
         ),
-        recommended=app.config.vendors[best.vendor_key].name if best else None,
-        recommendation_reason="Najniższa cena spośród ofert złożonych w terminie." if best else "",
+        estimate_date=today,
+        previous_contracts=previous_contracts(app, session, campaign),
+        eur_rate=docs.EurRate(rate=rate, in_force_from=rate_from, legal_basis=source),
+        recommended=chosen.name if chosen else None,
+        recommendation_reason=reason
+        + (" Część ofert wymaga sprawdzenia (zob. uwagi w tabeli)." if unreadable else ""),
+        threshold_net=config.procedure.pzp_threshold_net,
     )
     data = keep(
         app,
@@ -317,7 +549,12 @@ def comparison(app: App, session: Session, campaign: models.Campaign) -> tuple[b
         f"Zestawienie_ofert_{campaign.year}.docx",
         render(app, "zestawienie_ofert", document),
     )
-    return data, value, len(valid)
+    return data, value, len(scored)
+
+
+def _manager_addressee(app: App) -> docs.Addressee:
+    manager = person(app.config, "os_manager")
+    return docs.Addressee(name=manager.name, lines=(manager.position, "w miejscu"))
 
 
 def letter_to_contractor(app: App, session: Session, campaign: models.Campaign) -> bytes:

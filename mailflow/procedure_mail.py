@@ -7,15 +7,16 @@ is matched back, and a reply from anybody else is not trusted on the token alone
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar
+from icalendar import Alarm, Calendar, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar import Event as CalendarEvent
 from sqlalchemy.orm import Session
 
 from mailflow import letters
 from mailflow.app import App
 from mailflow.db import models
+from mailflow.documents.formatting import local_time
 from mailflow.outbox import OutgoingAttachment, enqueue
 from mailflow.tokens import new_token
 
@@ -80,8 +81,16 @@ def docx(filename: str, data: bytes) -> OutgoingAttachment:
     return OutgoingAttachment(filename=filename, content_type=DOCX, data=data)
 
 
-def calendar_invite(summary: str, day: date, uid: str, description: str = "") -> OutgoingAttachment:
-    """An all-day ``.ics`` entry so the deadline lands in the reader's calendar."""
+def calendar_invite(
+    summary: str, when: date | datetime, uid: str, description: str = ""
+) -> OutgoingAttachment:
+    """A ``.ics`` entry so the deadline lands in the reader's calendar, with a reminder.
+
+    A moment (``datetime``; naive means UTC, as stored) becomes a timed entry on the
+    office's clock, ``TZID=Europe/Warsaw`` with its ``VTIMEZONE``, so it shows 12:00 wherever
+    the reader's calendar is set; a ``date`` stays an all-day entry. Either way a ``VALARM``
+    reminds the reader a day before.
+    """
     calendar = Calendar()
     calendar.add("prodid", "-//mailflow//IN-13//PL")
     calendar.add("version", "2.0")
@@ -90,10 +99,45 @@ def calendar_invite(summary: str, day: date, uid: str, description: str = "") ->
     entry.add("uid", uid)
     entry.add("summary", summary)
     entry.add("description", description)
-    entry.add("dtstart", day)
-    entry.add("dtend", day + timedelta(days=1))
-    entry.add("dtstamp", datetime(2000, 1, 1))
+    timed = isinstance(when, datetime)
+    if isinstance(when, datetime):
+        moment = local_time(when)
+        if moment.fold:
+            # The second 02:30 of the night the clocks go back: a wall-clock time with TZID
+            # means the first one (RFC 5545), so this one is written in UTC instead.
+            moment = moment.astimezone(UTC)
+        entry.add("dtstart", moment)
+        entry.add("dtend", moment)  # a deadline is a moment, not a stretch of time
+    else:
+        entry.add("dtstart", when)
+        entry.add("dtend", when + timedelta(days=1))
+    entry.add("dtstamp", datetime(2000, 1, 1, tzinfo=UTC))
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", timedelta(days=-1))
+    entry.add_component(alarm)
+    if timed:
+        calendar.add_component(_warsaw_timezone())
     calendar.add_component(entry)
     return OutgoingAttachment(
         filename="termin.ics", content_type="text/calendar; method=PUBLISH", data=calendar.to_ical()
     )
+
+
+def _warsaw_timezone() -> Timezone:
+    """Europe/Warsaw as calendar programs write it: the EU rule (last Sunday of March and
+    October), valid for every year, rather than a list of past transitions."""
+    zone = Timezone()
+    zone.add("tzid", "Europe/Warsaw")
+    for part, name, start, before, after, month in (
+        (TimezoneDaylight(), "CEST", datetime(1970, 3, 29, 2, 0), 1, 2, 3),
+        (TimezoneStandard(), "CET", datetime(1970, 10, 25, 3, 0), 2, 1, 10),
+    ):
+        part.add("tzname", name)
+        part.add("dtstart", start)
+        part.add("tzoffsetfrom", timedelta(hours=before))
+        part.add("tzoffsetto", timedelta(hours=after))
+        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
+        zone.add_component(part)
+    return zone

@@ -60,6 +60,7 @@ FILLED = {
     "Stawka VAT [%]": "23",
     "Cena brutto [zł]": "14 145,00",
     "Cena brutto słownie": "czternaście tysięcy sto czterdzieści pięć złotych 00/100",
+    "Liczba badań dla podmiotów publicznych w ostatnich 3 latach": "7",
     "Termin realizacji": "do 15.06.2027 r.",
     "Oferta ważna do": "30.04.2027 r.",
     "Miejscowość, data, podpis": "Gdańsk, 05.03.2027 r.",

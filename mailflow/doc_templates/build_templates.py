@@ -10,6 +10,7 @@ Tags used (docxtpl): ``{{ value }}``, paragraph loops ``{%p for ... %}``, table-
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,6 +36,7 @@ NAVY = RGBColor(0x1F, 0x38, 0x64)
 TEXT_WIDTH_CM = 16.5
 SIGNATURE_INDENT = Cm(8.5)
 HEADER_FILL = "D9E2F3"
+NBSP = "\u00a0"  # "2027 r." never splits across lines
 
 
 # ------------------------------------------------------------------ document set-up
@@ -146,8 +148,17 @@ def bullets(document: DocxDocument, loop: str, item: str, *, indent: Cm | None =
     tag(document, "{%p endfor %}")
 
 
+def _no_orphans(text: str) -> str:
+    """Keep "w 2027 r." on one line: no-break spaces around the year of a title."""
+    text = re.sub(r"(\}\}|\d) r\.", "\\1" + NBSP + "r.", text)
+    text = re.sub(r" w (\{\{ year \}\}|\d{4})", NBSP.join((" w", "\\1")), text)
+    # A placeholder just before: its last word goes down with "w 2027 r." rather than
+    # leaving the year alone on the line.
+    return text.replace("}} w" + NBSP, "}}" + NBSP + "w" + NBSP)
+
+
 def heading(document: DocxDocument, text: str, level: int = 2) -> None:
-    document.add_heading(text, level=level).paragraph_format.keep_with_next = True
+    document.add_heading(_no_orphans(text), level=level).paragraph_format.keep_with_next = True
 
 
 def _shade(cell: object, fill: str) -> None:
@@ -205,8 +216,13 @@ def loop_table(
     *,
     size: float = 9.5,
     row_height_cm: float | None = None,
+    keep_together: bool = False,
 ) -> Table:
-    """Header row, then one row repeated for each item of ``loop`` (``x in items``)."""
+    """Header row, then one row repeated for each item of ``loop`` (``x in items``).
+
+    ``keep_together``: a short table (the criteria, the deadlines) is never split across
+    pages: every row is kept with the next, as Word does for "keep with next" in tables.
+    """
     table = _table(document, 4, widths)
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         _write_cell(cell, text, bold=True, size=size)
@@ -217,6 +233,11 @@ def loop_table(
     _write_cell(table.rows[3].cells[0], "{%tr endfor %}", size=size)
     if row_height_cm:
         table.rows[2].height = Cm(row_height_cm)
+    if keep_together:
+        for row in (table.rows[0], table.rows[2]):
+            for cell in row.cells:
+                for para in cell.paragraphs:
+                    para.paragraph_format.keep_with_next = True
     _mark_header_row(table)
     _keep_rows_whole(table)
     document.add_paragraph().paragraph_format.space_after = Pt(2)
@@ -332,6 +353,8 @@ def letterhead(document: DocxDocument) -> None:
         small.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
         line.paragraph_format.space_after = Pt(0)
     _bottom_border(header.paragraphs[-1])
+    # Air between the rule and the text, so a heading at the top of a page does not touch it.
+    header.paragraphs[-1].paragraph_format.space_after = Pt(14)
 
 
 def footer(document: DocxDocument, text: str) -> None:
@@ -377,10 +400,17 @@ def addressee_block(document: DocxDocument, name: str = "addressee") -> None:
 
 
 def title(document: DocxDocument, text: str, subtitle: str = "") -> None:
-    heading_ = document.add_heading(text, level=1)
+    heading_ = document.add_heading(_no_orphans(text), level=1)
     heading_.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    heading_.paragraph_format.keep_with_next = True
     if subtitle:
-        paragraph(document, subtitle, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12, bold=True)
+        paragraph(
+            document,
+            _no_orphans(subtitle),
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            space_after=12,
+            bold=True,
+        )
 
 
 def signature(
@@ -560,7 +590,7 @@ def zapytanie_o_cene() -> DocxDocument:
         doc,
         "{{ office.legal_name }} zaprasza do złożenia oferty cenowej na przeprowadzenie badania "
         "satysfakcji klientów {{ office.name_genitive }}. Zapytanie prowadzone jest w celu "
-        "rozeznania rynku i oszacowania wartości zamówienia.",
+        "rozeznania rynku i wyboru wykonawcy.",
         align=WD_ALIGN_PARAGRAPH.JUSTIFY,
     )
     heading(doc, "1. Zamawiający")
@@ -572,62 +602,109 @@ def zapytanie_o_cene() -> DocxDocument:
         "e-mail: {{ office.email }}, tel. {{ office.phone }}",
     ):
         paragraph(doc, text, space_after=0)
-    heading(doc, "2. Przedmiot zamówienia")
+    heading(doc, "2. Podstawa prawna i zastrzeżenia")
+    paragraph(doc, "{{ legal_basis }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    bullets(doc, "item in reservations", "{{ item }}")
+    heading(doc, "3. Przedmiot zamówienia")
     paragraph(
         doc,
         "Przedmiotem zamówienia jest przeprowadzenie badania satysfakcji klientów "
         "{{ office.name_genitive }} w {{ year }} r., dające rzetelną opinię klientów (mieszkańców "
-        "i przedsiębiorców) o jakości usług świadczonych przez Urząd. Badanie obejmie następujące "
-        "zagadnienia z katalogu zagadnień:",
+        "i przedsiębiorców) o jakości usług świadczonych przez Urząd. Kod CPV: {{ cpv_text }}.",
         align=WD_ALIGN_PARAGRAPH.JUSTIFY,
     )
+    paragraph(doc, "Badanie obejmie następujące zagadnienia z katalogu zagadnień:", space_after=2)
     bullets(doc, "item in scope", "{{ item }}")
     paragraph(doc, "Metoda badania: {{ method }}.")
-    paragraph(doc, "Wielkość próby: {{ sample_size }} wywiadów.")
-    paragraph(doc, "Wykonawca przekaże Zamawiającemu:", space_after=2)
-    bullets(doc, "item in deliverables", "{{ item }}")
-    heading(doc, "3. Termin realizacji")
-    paragraph(
-        doc,
-        "Termin przeprowadzenia badania: nie później niż do dnia {{ survey_by }}",
-        bold=True,
-    )
-    paragraph(doc, "Dokładny termin badania zostanie uzgodniony z wykonawcą po zawarciu umowy.")
-    heading(doc, "4. Kryteria oceny ofert")
+    paragraph(doc, "Wielkość próby: {{ sample_size }} wywiadów. {{ interviews }}")
+    tag(doc, "{%p if quotas %}")
+    paragraph(doc, "Liczba wywiadów w poszczególnych komórkach Urzędu:", keep_with_next=True)
     loop_table(
         doc,
-        ["Kryterium", "Waga"],
-        ["{{ criterion.name }}", "{{ criterion.weight_percent }}%"],
-        "criterion in criteria",
+        ["Miejsce przeprowadzenia wywiadów", "Liczba wywiadów"],
+        ["{{ quota.unit }}", "{{ quota.interviews }}"],
+        "quota in quotas",
         [12.5, 4.0],
         size=10,
+        keep_together=True,
     )
-    paragraph(doc, "Zamawiający wybierze ofertę, która uzyska najwyższą łączną liczbę punktów.")
-    heading(doc, "5. Termin i sposób złożenia oferty")
+    tag(doc, "{%p endif %}")
+    paragraph(doc, "{{ questionnaire }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    heading(doc, "4. Terminy realizacji")
     paragraph(
         doc,
-        "Ofertę na formularzu ofertowym, stanowiącym załącznik do niniejszego zapytania, należy "
-        "przesłać do dnia {{ offer_deadline }} pocztą elektroniczną na adres {{ reply_address }}, "
-        "odpowiadając na wiadomość z zapytaniem bez zmiany jej tematu (oznaczenie "
-        "{{ subject_tag }}). Cenę należy podać w złotych, netto i brutto, z uwzględnieniem "
-        "wszystkich kosztów realizacji zamówienia. Oferty złożone po terminie nie będą "
-        "rozpatrywane.",
+        "Przeprowadzenie wywiadów: nie później niż do dnia {{ survey_by }} Dokładny termin "
+        "badania zostanie uzgodniony z wykonawcą po zawarciu umowy.",
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        keep_with_next=True,
+    )
+    loop_table(
+        doc,
+        ["Wykonawca przekaże Zamawiającemu", "Termin"],
+        ["{{ item.what }}", "do {{ item.due }}"],
+        "item in deliverables",
+        [11.5, 5.0],
+        size=10,
+        keep_together=True,
+    )
+    heading(doc, "5. Warunki udziału")
+    paragraph(doc, "O zamówienie mogą ubiegać się wykonawcy, którzy:", space_after=2)
+    bullets(doc, "item in conditions", "{{ item }}")
+    paragraph(
+        doc,
+        "Spełnienie warunków wykonawca potwierdza oświadczeniem w formularzu ofertowym.",
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
+    heading(doc, "6. Kryteria oceny ofert i sposób przyznawania punktów")
+    loop_table(
+        doc,
+        ["Kryterium", "Waga", "Sposób przyznawania punktów"],
+        [
+            "{{ criterion.name }}",
+            "{{ criterion.weight_percent }}%",
+            "{{ criterion.description }}",
+        ],
+        "criterion in criteria",
+        [4.0, 1.5, 11.0],
+        size=9.5,
+        keep_together=True,
+    )
+    paragraph(
+        doc,
+        "Łączna liczba punktów oferty jest sumą punktów uzyskanych w poszczególnych kryteriach "
+        "(najwyżej 100 pkt). Zamawiający wybierze ofertę, która uzyska najwyższą łączną liczbę "
+        "punktów; przy równej liczbie punktów – ofertę z niższą ceną.",
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
+    heading(doc, "7. Prawa autorskie i warunki płatności")
+    paragraph(doc, "{{ licence }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    paragraph(doc, "{{ payment_terms }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    heading(doc, "8. Termin i sposób złożenia oferty")
+    paragraph(
+        doc,
+        "Ofertę należy przesłać do dnia {{ offer_deadline }}, pocztą elektroniczną na adres "
+        "{{ reply_address }}, odpowiadając na wiadomość z zapytaniem bez zmiany jej tematu "
+        "(oznaczenie {{ subject_tag }}). {{ offer_form_rule }} Cenę należy podać w złotych, netto "
+        "i brutto, z uwzględnieniem wszystkich kosztów realizacji zamówienia. "
+        "{{ late_offer_rule }}",
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
+    paragraph(
+        doc,
+        "Wykonawca jest związany ofertą przez {{ offer_validity_days }} dni od upływu terminu "
+        "składania ofert, tj. do dnia {{ offer_valid_until }} Wykonawca może przed upływem "
+        "terminu zmienić ofertę, przesyłając jej korektę; wiąże wówczas oferta późniejsza.",
         align=WD_ALIGN_PARAGRAPH.JUSTIFY,
     )
     paragraph(
         doc,
         "Pytania dotyczące zapytania można kierować na ten sam adres. Osoba do kontaktu: "
-        "{{ handled_by.name }}, tel. {{ handled_by.phone }}.",
-        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-    )
-    paragraph(
-        doc,
-        "Niniejsze zapytanie nie stanowi oferty w rozumieniu Kodeksu cywilnego i nie zobowiązuje "
-        "Zamawiającego do zawarcia umowy. W korespondencji proszę powoływać się na znak sprawy "
+        "{{ contact.name }}, {{ contact.position }}, tel. {{ contact.phone }}, "
+        "e-mail: {{ contact.email }}. W korespondencji proszę powoływać się na znak sprawy "
         "{{ case_ref }}.",
         align=WD_ALIGN_PARAGRAPH.JUSTIFY,
     )
-    heading(doc, "6. Klauzula informacyjna (art. 13 RODO)")
+    heading(doc, "9. Klauzula informacyjna (art. 13 RODO)")
     paragraph(
         doc,
         "Zgodnie z art. 13 ust. 1 i 2 rozporządzenia Parlamentu Europejskiego i Rady (UE) 2016/679 "
@@ -671,25 +748,34 @@ def formularz_ofertowy() -> DocxDocument:
     paragraph(doc, "Znak sprawy: {{ case_ref }}", space_after=2)
     paragraph(
         doc,
-        "Zamawiający: {{ office.legal_name }}, {{ office.address }}, NIP {{ office.nip }}",
+        "Zamawiający: {{ office.legal_name }} – {{ office.name }}, {{ office.address }}, "
+        "NIP {{ office.nip }}",
         space_after=2,
     )
     paragraph(doc, "Przedmiot: {{ subject }}", space_after=10)
     fixed_table(
         doc,
         [list(HEADER)] + [[label, ""] for label in LABELS],
-        [6.0, 10.5],
+        [7.0, 9.5],
         min_height_cm=0.9,
         size=10,
     )
     paragraph(doc, "", space_after=4)
-    paragraph(
-        doc,
-        "Oświadczam, że zapoznałem(-am) się z treścią zapytania o cenę i nie wnoszę do niego "
-        "zastrzeżeń, a podana cena obejmuje wszystkie koszty realizacji zamówienia.",
-        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-        size=10,
-    )
+    paragraph(doc, "Oświadczam, że:", size=10, space_after=2, keep_with_next=True)
+    for text in (
+        "zapoznałem(-am) się z treścią zapytania o cenę i nie wnoszę do niego zastrzeżeń, "
+        "a podana cena obejmuje wszystkie koszty realizacji zamówienia, w tym przeniesienie "
+        "autorskich praw majątkowych;",
+        "spełniam warunki udziału określone w zapytaniu o cenę, a liczba badań podana "
+        "w formularzu jest zgodna z prawdą;",
+        "jestem związany(-a) ofertą co najmniej do dnia {{ valid_until }}",
+    ):
+        para = paragraph(doc, text, style="List Bullet", space_after=0, size=10)
+        para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    paragraph(doc, "", space_after=4)
+    tag(doc, "{%p for note in notes %}")
+    paragraph(doc, "{{ note }}", size=9, align=WD_ALIGN_PARAGRAPH.JUSTIFY, space_after=2)
+    tag(doc, "{%p endfor %}")
     paragraph(
         doc,
         "Prosimy wypełnić prawą kolumnę tabeli (bez zmiany opisów w lewej kolumnie) i odesłać "
@@ -707,17 +793,20 @@ def zestawienie_ofert() -> DocxDocument:
     paragraph(
         doc,
         "Zgodnie z instrukcją IN-13 zapytanie o cenę skierowano do {{ asked_count }} wykonawców "
-        "prowadzących badania opinii na terenie całego kraju. Oferty złożyło {{ offers_count }} "
-        "wykonawców. Poniżej zestawiono wszystkie zapytania i odpowiedzi.",
+        "prowadzących badania opinii. Termin składania ofert upłynął {{ offer_deadline }}. "
+        "Oferty złożyło {{ offers_count }} wykonawców; ocenie podlegało {{ scored_count }}. "
+        "Poniżej zestawiono wszystkie zapytania i odpowiedzi (daty i godziny według czasu "
+        "urzędowego w Polsce).",
         align=WD_ALIGN_PARAGRAPH.JUSTIFY,
     )
+    heading(doc, "1. Zapytania i złożone oferty")
     loop_table(
         doc,
         [
             "Lp.",
             "Wykonawca",
             "Zapytanie wysłano",
-            "Odpowiedź",
+            "Oferta wpłynęła",
             "Cena netto",
             "VAT",
             "Cena brutto",
@@ -725,7 +814,7 @@ def zestawienie_ofert() -> DocxDocument:
         ],
         [
             "{{ loop.index }}.",
-            "{{ vendor.name }}",
+            "{{ vendor.name }}, {{ vendor.email_wrapped }}",
             "{{ vendor.asked }}",
             "{{ vendor.answered }}",
             "{{ vendor.net }}",
@@ -734,22 +823,107 @@ def zestawienie_ofert() -> DocxDocument:
             "{{ vendor.status_label }}{% if vendor.remarks %}; {{ vendor.remarks }}{% endif %}",
         ],
         "vendor in vendors",
-        [0.9, 3.2, 2.0, 2.0, 2.1, 1.0, 2.1, 3.2],
+        [0.9, 3.4, 2.0, 2.2, 2.3, 1.1, 2.3, 2.3],
+        size=8,
+    )
+    paragraph(doc, "{{ offer_form_rule }} {{ late_offer_rule }}", size=9)
+    tag(doc, "{%p if corrections %}")
+    heading(doc, "Korekty ofert")
+    paragraph(
+        doc,
+        "Wykonawca może przed upływem terminu zastąpić ofertę korektą; ocenie podlega oferta "
+        "późniejsza, a oferta zastąpiona pozostaje w dokumentacji.",
+        size=9,
+        keep_with_next=True,
+    )
+    loop_table(
+        doc,
+        ["Wykonawca", "Oferta zastąpiona", "Netto / brutto", "Korekta", "Netto / brutto"],
+        [
+            "{{ item.vendor }}",
+            "{{ item.first_received_at }}",
+            "{{ item.first_net }} / {{ item.first_gross }}",
+            "{{ item.new_received_at }}",
+            "{{ item.new_net }} / {{ item.new_gross }}",
+        ],
+        "item in corrections",
+        [3.8, 3.3, 3.0, 3.3, 3.1],
         size=8.5,
     )
-    heading(doc, "Szacunkowa wartość zamówienia")
+    tag(doc, "{%p endif %}")
+    heading(doc, "2. Ocena ofert według kryteriów z zapytania")
+    tag(doc, "{%p for criterion in criteria %}")
+    paragraph(
+        doc,
+        "{{ criterion.name }} ({{ criterion.weight_percent }}%): {{ criterion.description }}.",
+        size=9,
+        space_after=2,
+        keep_with_next=True,
+    )
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if ranking %}")
+    table = loop_table(
+        doc,
+        ["Miejsce", "Wykonawca", "Punkty w kryteriach", "Razem pkt"],
+        ["{{ offer.place }}.", "{{ offer.vendor }}", "", "{{ offer.total }}"],
+        "offer in ranking",
+        [1.6, 4.6, 8.3, 2.0],
+        size=9,
+    )
+    cell = table.rows[2].cells[2]
+    cell.text = ""
+    first = cell.paragraphs[0]
+    first.add_run("{%p for item in offer.points %}").font.size = Pt(9)
+    for text in ("{{ item.line }}", "{%p endfor %}"):
+        para = cell.add_paragraph()
+        para.paragraph_format.space_after = Pt(0)
+        para.add_run(text).font.size = Pt(9)
+    for para in cell.paragraphs:
+        para.paragraph_format.space_after = Pt(0)
+    paragraph(
+        doc,
+        "„nie podano” – wykonawca nie podał informacji, o którą pytał formularz; zgodnie "
+        "z zapytaniem oznacza to 0 pkt w tym kryterium.",
+        size=8.5,
+    )
+    tag(doc, "{%p else %}")
+    paragraph(doc, "Żadna oferta nie podlegała ocenie.")
+    tag(doc, "{%p endif %}")
+    heading(doc, "3. Szacunkowa wartość zamówienia")
     paragraph(
         doc,
         "Na podstawie art. 28 ustawy z dnia 11 września 2019 r. – Prawo zamówień publicznych "
         "szacunkowa wartość zamówienia, bez podatku od towarów i usług, wynosi "
-        "{{ estimated_value_net }} (słownie: {{ estimated_value_words }}). {{ estimation_basis }}",
+        "{{ estimated_value_net }} netto (słownie: {{ estimated_value_words }}). "
+        "{{ estimation_basis }} Wartość ustalono w dniu {{ estimate_date }}",
         align=WD_ALIGN_PARAGRAPH.JUSTIFY,
     )
     paragraph(
         doc,
-        "Równowartość w euro: {{ estimated_value_eur }}, według średniego kursu złotego w stosunku "
-        "do euro {{ eur_rate_text }}, obowiązującego od {{ eur_rate.in_force_from }} "
-        "({{ eur_rate.legal_basis }}).",
+        "Badanie satysfakcji klientów jest usługą powtarzającą się corocznie (art. 34 ustawy "
+        "– Prawo zamówień publicznych).",
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        space_after=2,
+    )
+    tag(doc, "{%p if previous_contracts %}")
+    paragraph(doc, "Wartość zamówień tego rodzaju w poprzednich latach:", space_after=2)
+    bullets(
+        doc,
+        "item in previous_contracts",
+        "{{ item.year }} r.: {{ item.net }} netto ({{ item.contractor }})",
+    )
+    tag(doc, "{%p else %}")
+    paragraph(
+        doc,
+        "Ewidencja prowadzona w systemie nie zawiera wartości zamówień tego rodzaju "
+        "z poprzednich lat.",
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
+    tag(doc, "{%p endif %}")
+    paragraph(
+        doc,
+        "Równowartość w euro: {{ estimated_value_eur }}, według kursu {{ eur_rate_text }} "
+        "obowiązującego od {{ eur_rate.in_force_from }} ({{ eur_rate.legal_basis }}).",
         align=WD_ALIGN_PARAGRAPH.JUSTIFY,
     )
     paragraph(
@@ -758,7 +932,7 @@ def zestawienie_ofert() -> DocxDocument:
         align=WD_ALIGN_PARAGRAPH.JUSTIFY,
         bold=True,
     )
-    heading(doc, "Rekomendacja")
+    heading(doc, "4. Rekomendacja")
     tag(doc, "{%p if recommended %}")
     # The recommendation stays on the page of the signatures that approve it.
     paragraph(
@@ -776,7 +950,7 @@ def zestawienie_ofert() -> DocxDocument:
     tag(doc, "{%p else %}")
     paragraph(
         doc,
-        "Nie wpłynęła żadna ważna oferta; rekomenduję ponowienie zapytania o cenę.",
+        "Nie rekomenduję wyboru oferty. {{ recommendation_reason }}",
         keep_with_next=True,
     )
     tag(doc, "{%p endif %}")
@@ -1041,7 +1215,9 @@ BUILDERS: dict[str, Callable[[], DocxDocument]] = {
 
 def main(argv: Sequence[str]) -> int:
     force = "--force" in argv
-    for name, build in BUILDERS.items():
+    names = [a for a in argv if not a.startswith("--")] or list(BUILDERS)
+    for name in names:
+        build = BUILDERS[name]
         target = HERE / f"{name}.docx"
         if target.exists() and not force:
             print(f"kept {target.name} (exists; --force overwrites an official's edits)")

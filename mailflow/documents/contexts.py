@@ -9,19 +9,21 @@ template may use (``mailflow templates check`` compares the two).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from mailflow.documents.charts import Chart
 from mailflow.documents.formatting import (
+    NBSP,
     format_change,
     format_date,
-    format_datetime,
+    format_deadline,
     format_money,
     format_number,
     format_percent,
     format_short_date,
+    local_time,
     money_in_words,
 )
 from mailflow.errors import UserError
@@ -40,7 +42,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, float):
         return format_number(value)
     if isinstance(value, datetime):  # before date: a datetime is a date too
-        return format_datetime(value)
+        return format_deadline(value)  # a stored (UTC) moment, shown on Warsaw's clock
     if isinstance(value, date):
         return format_date(value)
     if isinstance(value, list | tuple):
@@ -71,22 +73,16 @@ class Office:
     phone: str = ""
     unit: str = "Oddział Komunikacji Społecznej"
     data_protection_email: str = ""  # the data protection officer (IOD), for the RODO clause
-    # "badanie satysfakcji klientów Urzędu Miasta ...": the genitive, derived when not given
-    name_genitive: str = ""
+    # "badanie satysfakcji klientów Urzędu Miasta ...": configured, never derived by rule
+    name_genitive: str
 
     def extras(self) -> dict[str, Any]:
-        return {
-            "address": f"{self.street}, {self.postcode} {self.city}",
-            "name_genitive": self.name_genitive or genitive_office_name(self.name),
-        }
+        return {"address": f"{self.street}, {unbroken_postcode(self.postcode)} {self.city}"}
 
 
-def genitive_office_name(name: str) -> str:
-    """``"Urząd Miasta X"`` → ``"Urzędu Miasta X"``; other names are left as written."""
-    for nominative, genitive in (("Urząd ", "Urzędu "), ("Starostwo ", "Starostwa ")):
-        if name.startswith(nominative):
-            return genitive + name[len(nominative) :]
-    return name
+def unbroken_postcode(postcode: str) -> str:
+    """``"09-400"`` with a non-breaking hyphen, so a line never ends in ``"09-"``."""
+    return postcode.replace("-", "\u2011")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,12 +110,16 @@ class Vendor:
     nip: str = ""
 
     def extras(self) -> dict[str, Any]:
-        return {"address": f"{self.street}, {self.postcode} {self.city}"}
+        return {"address": ", ".join(self._postal_lines()) or self.email}
+
+    def _postal_lines(self) -> tuple[str, ...]:
+        town = f"{unbroken_postcode(self.postcode)} {self.city}".strip()
+        return tuple(line for line in (self.street.strip(), town) if line)
 
     def as_addressee(self) -> Addressee:
-        return Addressee(
-            name=self.name, lines=(self.street, f"{self.postcode} {self.city}"), email=self.email
-        )
+        # Without a postal address (the config may omit it) the letter goes by e-mail only.
+        lines = self._postal_lines() or (f"e-mail: {self.email}",)
+        return Addressee(name=self.name, lines=lines, email=self.email)
 
 
 TOPIC_SOURCES = {
@@ -222,6 +222,45 @@ class Action:
 class Criterion:
     name: str
     weight_percent: int
+    description: str = ""  # how points are given (``scoring.describe``)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quota:
+    unit: str  # "Biuro Obsługi Klienta"
+    interviews: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deliverable:
+    what: str
+    due: date
+
+
+def breakable_email(address: str) -> str:
+    """An address that may wrap in a narrow column after its ``@`` and after the dots of its
+    domain (zero-width spaces, Word's own optional break), never in the middle of a word."""
+    local, at, domain = address.partition("@")
+    if not at:
+        return address
+    return f"{local}@\u200b" + ".\u200b".join(domain.split("."))
+
+
+# One late-offer rule and one offer-form rule (``[procurement]``), in the words of the inquiry.
+LATE_OFFER_TEXTS = {
+    "rejected": "Oferty złożone po upływie terminu nie będą rozpatrywane.",
+    "accepted_until_comparison": "Oferta złożona po upływie terminu zostanie rozpatrzona, jeżeli "
+    "wpłynie przed sporządzeniem zestawienia ofert.",
+}
+OFFER_FORM_TEXTS = {
+    "form_required": "Ofertę należy złożyć wyłącznie na formularzu ofertowym stanowiącym "
+    "załącznik do zapytania (wypełniony plik DOCX albo jego skan lub plik PDF). Oferta złożona "
+    "w innej formie, w szczególności podana wyłącznie w treści wiadomości, nie będzie "
+    "rozpatrywana.",
+    "form_or_email": "Ofertę należy złożyć na formularzu ofertowym stanowiącym załącznik do "
+    "zapytania (wypełniony plik DOCX albo jego skan lub plik PDF) albo w treści odpowiedzi na "
+    "wiadomość, podając wszystkie dane, o które pyta formularz.",
+}
 
 
 # ---------------------------------------------------------------- the documents
@@ -295,12 +334,25 @@ class PriceInquiry(Letter):
     scope: list[str]  # topic titles from the catalogue
     method: str
     sample_size: int
-    deliverables: list[str]
-    offer_deadline: datetime
+    deliverables: list[Deliverable]
+    offer_deadline: datetime  # a stored moment (UTC); printed on Warsaw's clock
     survey_by: date
     criteria: list[Criterion]
     reply_address: str  # the plus address carrying the token
     subject_tag: str  # "[IN13-2027-ZO-k7m2x9qa]"
+    contact: Person  # name, job title, phone and e-mail of the office's contact person
+    legal_basis: str
+    reservations: list[str]
+    conditions: list[str]
+    questionnaire: str
+    interviews: str
+    quotas: list[Quota]
+    licence: str
+    payment_terms: str
+    offer_validity_days: int
+    cpv: list[str]
+    late_offers: str  # a key of LATE_OFFER_TEXTS
+    offer_form: str  # a key of OFFER_FORM_TEXTS
 
     def __post_init__(self) -> None:
         end_of_june = date(self.year, 6, 30)
@@ -308,11 +360,21 @@ class PriceInquiry(Letter):
             raise UserError(
                 f"survey term {self.survey_by.isoformat()} is after the end of June {self.year}"
             )
-        if self.offer_deadline.date() >= self.survey_by:
+        if local_time(self.offer_deadline).date() >= self.survey_by:
             raise UserError("the offer deadline must come before the survey term")
+        if self.late_offers not in LATE_OFFER_TEXTS or self.offer_form not in OFFER_FORM_TEXTS:
+            raise UserError(f"unknown rule {self.late_offers!r} or {self.offer_form!r}")
 
     def extras(self) -> dict[str, Any]:
-        return {"addressee": plain(self.vendor.as_addressee())}
+        return {
+            "addressee": plain(self.vendor.as_addressee()),
+            "late_offer_rule": LATE_OFFER_TEXTS[self.late_offers],
+            "offer_form_rule": OFFER_FORM_TEXTS[self.offer_form],
+            "offer_valid_until": format_date(
+                local_time(self.offer_deadline).date() + timedelta(days=self.offer_validity_days)
+            ),
+            "cpv_text": "; ".join(self.cpv),
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -321,7 +383,9 @@ class OfferForm(Document):
 
     TITLE: ClassVar[str] = "Formularz ofertowy"
 
-    subject: str  # "badanie satysfakcji klientów Urzędu Miasta w 2027 r. (400 wywiadów, ...)"
+    subject: str  # "badanie satysfakcji klientów Urzędu Miasta ... w 2027 r. (400 wywiadów, ...)"
+    notes: list[str]  # how to fill the fields the criteria score
+    valid_until: date  # the offer must be valid at least until this day
 
 
 VENDOR_STATUSES = {
@@ -340,6 +404,7 @@ class VendorOutcome:
     asked_on: date
     status: str  # a key of VENDOR_STATUSES
     answered_on: date | None = None
+    received_at: datetime | None = None  # when the offer in force arrived (UTC)
     net: Decimal | None = None
     vat_rate: str | None = None  # "23", "zw"
     gross: Decimal | None = None
@@ -353,10 +418,17 @@ class VendorOutcome:
         def money(value: Decimal | None) -> str:
             return DASH if value is None else format_money(value)
 
+        answered = DASH
+        if self.received_at is not None:
+            local = local_time(self.received_at)
+            answered = f"{format_short_date(local.date())}, godz.{NBSP}{local:%H:%M}"
+        elif self.answered_on is not None:
+            answered = format_short_date(self.answered_on)
         return {
             "status_label": VENDOR_STATUSES[self.status],
             "asked": format_short_date(self.asked_on),
-            "answered": DASH if self.answered_on is None else format_short_date(self.answered_on),
+            "answered": answered,
+            "email_wrapped": breakable_email(self.email),
             "net": money(self.net),
             "gross": money(self.gross),
             "vat": DASH
@@ -366,12 +438,73 @@ class VendorOutcome:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Correction:
+    """An offer replaced by the firm's later one: both are shown, the first as superseded."""
+
+    vendor: str
+    first_received_at: datetime
+    first_net: Decimal | None
+    first_gross: Decimal | None
+    new_received_at: datetime
+    new_net: Decimal | None
+    new_gross: Decimal | None
+
+    def extras(self) -> dict[str, Any]:
+        def money(value: Decimal | None) -> str:
+            return DASH if value is None else format_money(value)
+
+        return {
+            "first_net": money(self.first_net),
+            "first_gross": money(self.first_gross),
+            "new_net": money(self.new_net),
+            "new_gross": money(self.new_gross),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Points:
+    criterion: str
+    weight_percent: int
+    answer: str  # what the firm stated ("nie podano" when it did not)
+    points: Decimal
+
+    def extras(self) -> dict[str, Any]:
+        return {"points": format_number(self.points), "line": self.line()}
+
+    def line(self) -> str:
+        return (
+            f"{self.criterion} ({self.weight_percent}%): {self.answer} – "
+            f"{format_number(self.points)}{NBSP}pkt"
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScoredOffer:
+    place: int
+    vendor: str
+    points: list[Points]
+    total: Decimal
+
+    def extras(self) -> dict[str, Any]:
+        return {"total": format_number(self.total)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreviousContract:
+    """A contract of an earlier year for the same yearly service (art. 34 Pzp)."""
+
+    year: int
+    contractor: str
+    net: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
 class EurRate:
-    """The PLN/EUR rate for procurement values, set by regulation and in force from a date."""
+    """The PLN/EUR rate for procurement values, in force from a date, with its source."""
 
     rate: Decimal  # 4.31 for 2026-2027
     in_force_from: date
-    legal_basis: str
+    legal_basis: str  # the announcement it comes from (art. 3 ust. 3 Pzp)
 
 
 def eur_equivalent(net: Decimal, rate: Decimal) -> Decimal:
@@ -387,31 +520,45 @@ class QuoteComparison(Letter):
     addressee: Addressee
     subject: str
     vendors: list[VendorOutcome]
+    offer_deadline: datetime  # UTC
+    late_offers: str  # a key of LATE_OFFER_TEXTS
+    offer_form: str  # a key of OFFER_FORM_TEXTS
+    corrections: list[Correction]
+    criteria: list[Criterion]
+    ranking: list[ScoredOffer]
     estimated_value_net: Decimal  # Pzp art. 28: net of VAT
     estimation_basis: str  # how the estimate was reached
+    estimate_date: date
+    previous_contracts: list[PreviousContract]  # art. 34: the same service in earlier years
     eur_rate: EurRate
-    recommended: str | None  # vendor name, or None when no valid offer
+    recommended: str | None  # vendor name, or None when no offer can be recommended
     recommendation_reason: str = ""
+    threshold_net: Decimal = PZP_THRESHOLD_NET
 
     def extras(self) -> dict[str, Any]:
         eur = eur_equivalent(self.estimated_value_net, self.eur_rate.rate)
-        under = self.estimated_value_net < PZP_THRESHOLD_NET
+        under = self.estimated_value_net < self.threshold_net
+        threshold = format_money(self.threshold_net)
         return {
             "estimated_value_words": money_in_words(self.estimated_value_net),
-            "estimated_value_eur": f"{format_money(eur)[:-3]}\u00a0euro",
+            "estimated_value_eur": f"{format_money(eur)[:-3]}{NBSP}euro",
             "eur_rate_text": format_number(self.eur_rate.rate, 4).rstrip("0").rstrip(",")
-            + "\u00a0zł/euro",
-            "threshold": format_money(PZP_THRESHOLD_NET),
+            + f"{NBSP}zł/euro",
+            "threshold": threshold,
             "under_threshold": under,
             "threshold_statement": (
-                "nie przekracza kwoty 130 000 zł netto, o której mowa w art. 2 ust. 1 pkt 1 "
-                "ustawy Prawo zamówień publicznych – do zamówienia nie stosuje się tej ustawy"
+                f"nie przekracza kwoty {threshold} netto, o której mowa w art. 2 ust. 1 pkt 1 "
+                "ustawy – Prawo zamówień publicznych; do zamówienia nie stosuje się tej ustawy"
                 if under
-                else "przekracza kwotę 130 000 zł netto, o której mowa w art. 2 ust. 1 pkt 1 "
-                "ustawy Prawo zamówień publicznych – zamówienie należy udzielić w trybie tej ustawy"
+                else f"osiąga lub przekracza kwotę {threshold} netto, o której mowa w art. 2 "
+                "ust. 1 pkt 1 ustawy – Prawo zamówień publicznych; zamówienia należy udzielić "
+                "w trybie tej ustawy"
             ),
-            "offers_count": sum(1 for v in self.vendors if v.status == "offer"),
+            "offers_count": sum(1 for v in self.vendors if v.status in ("offer", "late")),
+            "scored_count": len(self.ranking),
             "asked_count": len(self.vendors),
+            "late_offer_rule": LATE_OFFER_TEXTS[self.late_offers],
+            "offer_form_rule": OFFER_FORM_TEXTS[self.offer_form],
         }
 
 

@@ -5,10 +5,11 @@ The office is the fictional "Urząd Miasta Przykładowo" of the test corpus (um.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from mailflow.config import ProcurementConfig
 from mailflow.documents.charts import Chart, ChartBar, score_chart
 from mailflow.documents.contexts import (
     Action,
@@ -16,7 +17,9 @@ from mailflow.documents.contexts import (
     AuditGuideline,
     AuditOrder,
     CallForTopics,
+    Correction,
     Criterion,
+    Deliverable,
     Document,
     EurRate,
     Indicator,
@@ -25,16 +28,21 @@ from mailflow.documents.contexts import (
     OfferForm,
     Office,
     Person,
+    Points,
+    PreviousContract,
     PriceInquiry,
     Publication,
+    Quota,
     QuoteComparison,
     ResultsMemo,
+    ScoredOffer,
     Topic,
     TopicCatalogue,
     Vendor,
     VendorOutcome,
 )
 from mailflow.documents.formatting import working_day_deadline
+from mailflow.documents.scoring import describe
 
 YEAR = 2027
 CASE_REF = "OS.0543.3.2027"
@@ -42,6 +50,7 @@ CASE_REF = "OS.0543.3.2027"
 EXAMPLE_OFFICE = Office(
     **{
         "name": "Urząd Miasta Przykładowo",
+        "name_genitive": "Urzędu Miasta Przykładowo",
         "legal_name": "Gmina Miasto Przykładowo",
         "street": "pl. Ratuszowy 1",
         "postcode": "09-400",
@@ -172,6 +181,32 @@ IRREGULARITIES = [
 ]
 
 
+PROCUREMENT = ProcurementConfig()
+CRITERIA = [
+    Criterion(name=c.name, weight_percent=c.weight, description=describe(c))
+    for c in PROCUREMENT.criteria
+]
+OFFER_DEADLINE = datetime(2027, 3, 10, 11, 0, tzinfo=UTC)  # 12:00 in Warsaw
+
+
+def _points(price: str, price_points: str, stated: str, stated_points: str) -> list[Points]:
+    price_rule, experience = CRITERIA
+    return [
+        Points(
+            criterion=price_rule.name,
+            weight_percent=price_rule.weight_percent,
+            answer=price,
+            points=Decimal(price_points),
+        ),
+        Points(
+            criterion=experience.name,
+            weight_percent=experience.weight_percent,
+            answer=stated,
+            points=Decimal(stated_points),
+        ),
+    ]
+
+
 def _charts() -> list[Chart]:
     bars = [
         ChartBar(
@@ -218,38 +253,56 @@ def example_documents() -> dict[str, Document]:
             method="wywiady bezpośrednie (PAPI/CAPI) z klientami wychodzącymi z Urzędu",
             sample_size=400,
             deliverables=[
-                "raport z badania z analizą wyników i porównaniem z 2026 r.,",
-                "zbiór danych (XLSX lub SAV) z opisem zmiennych,",
-                "prezentację wyników dla kierownictwa Urzędu.",
+                Deliverable(what=d.what, due=date(YEAR, int(d.due[:2]), int(d.due[3:])))
+                for d in PROCUREMENT.deliverables
             ],
-            offer_deadline=datetime(2027, 3, 10, 12, 0),
+            offer_deadline=OFFER_DEADLINE,
             survey_by=date(2027, 6, 30),
-            criteria=[
-                Criterion(name="Cena brutto", weight_percent=80),
-                Criterion(
-                    name="Doświadczenie w badaniach dla administracji publicznej", weight_percent=20
-                ),
-            ],
+            criteria=CRITERIA,
             reply_address="ankieta+k7m2x9qa@um.example.pl",
             subject_tag="[IN13-2027-ZO-k7m2x9qa]",
+            contact=COORDINATOR,
+            legal_basis=PROCUREMENT.legal_basis,
+            reservations=list(PROCUREMENT.reservations),
+            conditions=list(PROCUREMENT.conditions),
+            questionnaire=PROCUREMENT.questionnaire,
+            interviews=PROCUREMENT.interviews,
+            quotas=[
+                Quota(unit="Biuro Obsługi Klienta", interviews=160),
+                Quota(unit="Wydział Komunikacji", interviews=100),
+                Quota(unit="Wydział Spraw Obywatelskich", interviews=80),
+                Quota(unit="Wydział Podatków i Opłat", interviews=60),
+            ],
+            licence=PROCUREMENT.licence,
+            payment_terms=PROCUREMENT.payment_terms,
+            offer_validity_days=PROCUREMENT.offer_validity_days,
+            cpv=list(PROCUREMENT.cpv),
+            late_offers=PROCUREMENT.late_offers,
+            offer_form=PROCUREMENT.offer_form,
         ),
         "formularz_ofertowy": OfferForm(
             **common,
             date=asked,
-            subject="badanie satysfakcji klientów Urzędu Miasta w 2027 r. "
-            "(400 wywiadów, raport, zbiór danych)",
+            subject="badanie satysfakcji klientów Urzędu Miasta Przykładowo w 2027 r. "
+            "(400 wywiadów, raport, zbiór danych, prezentacja)",
+            notes=[
+                "Pole „Liczba badań dla podmiotów publicznych w ostatnich 3 latach” służy "
+                "ocenie w kryterium „Doświadczenie w badaniach dla administracji publicznej” "
+                "(20%): proszę wpisać liczbę całkowitą; niepodanie liczby oznacza 0 pkt.",
+            ],
+            valid_until=date(2027, 4, 9),
         ),
         "zestawienie_ofert": QuoteComparison(
             **letter,
             date=date(2027, 3, 12),
             addressee=Addressee(name=OS_MANAGER.name, lines=(OS_MANAGER.position, "w miejscu")),
-            subject="badanie satysfakcji klientów w 2027 r.",
+            subject="badanie satysfakcji klientów Urzędu Miasta Przykładowo w 2027 r.",
             vendors=[
                 VendorOutcome(
                     name=CONTRACTOR.name,
                     email=CONTRACTOR.email,
                     asked_on=asked,
-                    answered_on=date(2027, 3, 5),
+                    received_at=datetime(2027, 3, 5, 9, 14, tzinfo=UTC),
                     status="offer",
                     net=Decimal("11500"),
                     vat_rate="23",
@@ -259,11 +312,12 @@ def example_documents() -> dict[str, Document]:
                     name="Instytut Badań Opinii Centrum S.A.",
                     email="oferty@ibocentrum.example.pl",
                     asked_on=asked,
-                    answered_on=date(2027, 3, 8),
+                    received_at=datetime(2027, 3, 8, 13, 2, tzinfo=UTC),
                     status="offer",
-                    net=Decimal("12300"),
+                    net=Decimal("11900"),
                     vat_rate="23",
-                    gross=Decimal("15129"),
+                    gross=Decimal("14637"),
+                    remarks="korekta oferty z 5.03.2027",
                 ),
                 VendorOutcome(
                     name="Ankieter Południe s.c.",
@@ -284,25 +338,61 @@ def example_documents() -> dict[str, Document]:
                     name="Opinia Wschód sp. j.",
                     email="oferty@opiniawschod.example.pl",
                     asked_on=asked,
-                    answered_on=date(2027, 3, 11),
+                    received_at=datetime(2027, 3, 11, 8, 40, tzinfo=UTC),
                     status="late",
                     net=Decimal("9800"),
                     vat_rate="23",
                     gross=Decimal("12054"),
+                    remarks="nie podlega ocenie",
                 ),
             ],
-            estimated_value_net=Decimal("11900"),
-            estimation_basis="Wartość oszacowano jako średnią cen netto ofert złożonych "
-            "w terminie.",
+            offer_deadline=OFFER_DEADLINE,
+            late_offers=PROCUREMENT.late_offers,
+            offer_form=PROCUREMENT.offer_form,
+            corrections=[
+                Correction(
+                    vendor="Instytut Badań Opinii Centrum S.A.",
+                    first_received_at=datetime(2027, 3, 5, 14, 30, tzinfo=UTC),
+                    first_net=Decimal("12300"),
+                    first_gross=Decimal("15129"),
+                    new_received_at=datetime(2027, 3, 8, 13, 2, tzinfo=UTC),
+                    new_net=Decimal("11900"),
+                    new_gross=Decimal("14637"),
+                )
+            ],
+            criteria=CRITERIA,
+            ranking=[
+                ScoredOffer(
+                    place=1,
+                    vendor="Instytut Badań Opinii Centrum S.A.",
+                    points=_points("14\u00a0637,00\u00a0zł", "77.31", "6", "20"),
+                    total=Decimal("97.31"),
+                ),
+                ScoredOffer(
+                    place=2,
+                    vendor=CONTRACTOR.name,
+                    points=_points("14\u00a0145,00\u00a0zł", "80", "nie podano", "0"),
+                    total=Decimal("80"),
+                ),
+            ],
+            estimated_value_net=Decimal("11700"),
+            estimation_basis="Wartość oszacowano jako średnią arytmetyczną cen netto 2 ofert "
+            "złożonych w terminie.",
+            estimate_date=date(2027, 3, 12),
+            previous_contracts=[
+                PreviousContract(year=2026, contractor=CONTRACTOR.name, net=Decimal("10900")),
+            ],
             eur_rate=EurRate(
                 rate=Decimal("4.31"),
                 in_force_from=date(2026, 1, 1),
-                legal_basis="rozporządzenie Prezesa Rady Ministrów w sprawie "
-                "średniego kursu złotego w stosunku do euro",
+                legal_basis="obwieszczenie Prezesa Urzędu Zamówień Publicznych w sprawie "
+                "średniego kursu złotego w stosunku do euro stanowiącego podstawę przeliczania "
+                "wartości zamówień publicznych (art. 3 ust. 3 ustawy – Prawo zamówień "
+                "publicznych)",
             ),
-            recommended=CONTRACTOR.name,
-            recommendation_reason="Oferta z najniższą ceną spośród ofert złożonych w terminie, "
-            "zgodna z zapytaniem.",
+            recommended="Instytut Badań Opinii Centrum S.A.",
+            recommendation_reason="Oferta uzyskała najwyższą łączną liczbę punktów (97,31 pkt) "
+            "według kryteriów oceny ofert podanych w zapytaniu o cenę.",
         ),
         "pismo_do_wykonawcy": LetterToContractor(
             **letter,

@@ -2,18 +2,24 @@
 
 Every value a template shows passes through one of these, so a letter never mixes
 ``12300.00`` and ``12 300,00 zł`` or an English month name.
+
+One rule for time: the database stores UTC; every date and hour a person reads is the
+office's wall clock, Europe/Warsaw (:func:`local_time`, :func:`format_deadline`), so the
+letter, the e-mail and the calendar entry all say the same hour.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from num2words import num2words
 
 from mailflow.workdays import add_working_days
 
 NBSP = "\u00a0"
+WARSAW = ZoneInfo("Europe/Warsaw")
 CENT = Decimal("0.01")
 
 # Dates in letters use the genitive: "15 czerwca 2027 r.".
@@ -83,6 +89,25 @@ def format_date(day: date) -> str:
 def format_datetime(moment: datetime) -> str:
     """``datetime(2027, 3, 8, 12, 0)`` → ``"8 marca 2027 r., godz. 12:00"``."""
     return f"{format_date(moment.date())}, godz. {moment:%H:%M}"
+
+
+def local_time(moment_utc: datetime) -> datetime:
+    """A stored moment on the office's wall clock (Europe/Warsaw).
+
+    A naive value is UTC: that is how the database stores moments (SQLite drops the zone).
+    """
+    if moment_utc.tzinfo is None:
+        moment_utc = moment_utc.replace(tzinfo=UTC)
+    return moment_utc.astimezone(WARSAW)
+
+
+def format_deadline(moment_utc: datetime) -> str:
+    """A stored moment as a person reads it: ``"10 lutego 2027 r., godz. 12:00"`` (Warsaw).
+
+    The one formatting of a deadline or a receipt time for documents and e-mails alike.
+    """
+    local = local_time(moment_utc)
+    return f"{format_date(local.date())}, godz. {local:%H:%M}"
 
 
 def format_short_date(day: date) -> str:
