@@ -558,7 +558,7 @@ def _read_addressing(
         if gender and gender not in GENDERS:
             r.problem(f"{where}.gender", f'must be "f" (Pani) or "m" (Pan), got {gender!r}')
             gender = ""
-        if not gender and key in individuals:
+        elif not gender and key in individuals:
             r.problem(
                 f"{where}.gender",
                 'missing: "f" or "m", for the salutation of e-mails '
