@@ -286,43 +286,83 @@ def catalogue_for_confirmation(
 # ------------------------------------------------------------------- 1. price inquiry
 
 
-def _late_rule(considered: bool) -> str:
-    if considered:
+# The late-offer rule ([procurement] late_offers), in the inquiry's own words.
+LATE_OFFER_TEXTS = {
+    "rejected": "Oferty złożone po upływie terminu nie będą rozpatrywane.",
+    "accepted_until_comparison": "Oferta złożona po upływie terminu zostanie rozpatrzona, "
+    "jeżeli wpłynie przed sporządzeniem zestawienia ofert.",
+}
+
+
+def _late_rule(rule: str) -> str:
+    return LATE_OFFER_TEXTS.get(rule, LATE_OFFER_TEXTS["rejected"])
+
+
+def _late_outcome(rule: str, in_comparison: bool) -> str:
+    """What happens to this late offer under the rule the inquiry announced."""
+    if rule == "accepted_until_comparison" and in_comparison:
         return (
-            "Oferta złożona po terminie zostanie zarejestrowana; o jej rozpatrzeniu "
-            "zdecyduje Zamawiający."
+            "Zgodnie z zapytaniem o cenę zostanie rozpatrzona, ponieważ wpłynęła przed "
+            "sporządzeniem zestawienia ofert."
         )
-    return "Oferty złożone po terminie nie będą rozpatrywane."
+    if rule == "accepted_until_comparison":
+        return (
+            "Zestawienie ofert zostało już sporządzone, więc zgodnie z zapytaniem o cenę "
+            "oferta nie zostanie rozpatrzona; została zarejestrowana."
+        )
+    return (
+        "Zgodnie z zapytaniem o cenę oferty złożone po upływie terminu nie są rozpatrywane: "
+        "oferta została zarejestrowana, ale nie podlega ocenie."
+    )
+
+
+def _how_to_offer(offer_form: str) -> str:
+    if offer_form == "form_required":
+        return (
+            "Jak odpowiedzieć: proszę odesłać wypełniony formularz ofertowy (plik DOCX z "
+            "załącznika albo jego skan lub PDF) w odpowiedzi na tę wiadomość; oferta podana "
+            "wyłącznie w treści wiadomości nie będzie rozpatrywana."
+        )
+    return (
+        "Jak odpowiedzieć: proszę odesłać wypełniony formularz ofertowy (załącznik) "
+        "w odpowiedzi na tę wiadomość. Można też podać w treści odpowiedzi wszystkie dane, "
+        "o które pyta formularz, w tym cenę netto, stawkę VAT i cenę brutto."
+    )
 
 
 def price_inquiry(
-    year: int, deadline: datetime, vendor_name: str, *, late_offers_considered: bool = False
+    year: int,
+    deadline: datetime,
+    vendor_name: str,
+    *,
+    late_offers: str = "rejected",
+    offer_form: str = "form_or_email",
 ) -> Letter:
     return (
         f"Zapytanie o cenę – badanie satysfakcji klientów Urzędu Miasta {year}",
         "Uprzejmie zapraszam do złożenia oferty cenowej na przeprowadzenie badania "
         f"satysfakcji klientów Urzędu w {year} r. Przedmiot zamówienia i warunki opisuje "
         f"zapytanie o cenę skierowane do {vendor_name}, dołączone w załączniku.\n\n"
-        f"Termin składania ofert: {format_deadline(deadline)}. "
-        f"{_late_rule(late_offers_considered)}\n\n"
-        "Jak odpowiedzieć: proszę odesłać wypełniony formularz ofertowy (załącznik) "
-        "w odpowiedzi na tę wiadomość. Można też podać w treści odpowiedzi cenę netto, "
-        "stawkę VAT i cenę brutto.\n"
+        f"Termin składania ofert: {format_deadline(deadline)}. {_late_rule(late_offers)}\n\n"
+        f"{_how_to_offer(offer_form)}\n"
         "Jeśli nie złożą Państwo oferty, wystarczy odpowiedzieć: NIE ZŁOŻYMY OFERTY.\n"
-        "Pytania do zapytania można zadać w odpowiedzi na tę wiadomość.",
+        "Pytania dotyczące zapytania można zadać w odpowiedzi na tę wiadomość.",
     )
 
 
 def inquiry_reminder(
-    year: int, deadline: datetime, *, late_offers_considered: bool = False
+    year: int,
+    deadline: datetime,
+    *,
+    late_offers: str = "rejected",
+    offer_form: str = "form_or_email",
 ) -> Letter:
     return (
         f"Przypomnienie: zapytanie o cenę – badanie satysfakcji klientów {year}",
         "Uprzejmie przypominam, że termin składania ofert w zapytaniu o cenę na badanie "
         f"satysfakcji klientów {year} mija {format_deadline(deadline)}. "
-        f"{_late_rule(late_offers_considered)}\n\n"
-        "Jak odpowiedzieć: ofertę (wypełniony formularz ofertowy albo cenę netto, stawkę VAT "
-        "i cenę brutto w treści) proszę przesłać w odpowiedzi na tę wiadomość.\n"
+        f"{_late_rule(late_offers)}\n\n"
+        f"{_how_to_offer(offer_form)}\n"
         "Jeśli nie złożą Państwo oferty, wystarczy odpowiedzieć: NIE ZŁOŻYMY OFERTY.",
     )
 
@@ -332,22 +372,18 @@ def quote_received(
     gross: str,
     late: bool = False,
     *,
-    late_offers_considered: bool = False,
+    late_offers: str = "rejected",
+    in_comparison: bool = False,
     deadline: datetime | None = None,
 ) -> Letter:
     read = f"Z oferty odczytano: cena netto {net}, cena brutto {gross}."
     if late:
         when = f" ({format_deadline(deadline)})" if deadline is not None else ""
-        outcome = (
-            "Oferta została zarejestrowana; o jej rozpatrzeniu zdecyduje Zamawiający."
-            if late_offers_considered
-            else "Zgodnie z zapytaniem o cenę oferty złożone po terminie nie są rozpatrywane: "
-            "oferta została zarejestrowana, ale nie zostanie ujęta w zestawieniu ofert."
-        )
         return (
             "Potwierdzenie otrzymania oferty złożonej po terminie",
             f"Dziękuję za ofertę. {read}\n"
-            f"Oferta wpłynęła po terminie składania ofert{when}. {outcome}",
+            f"Oferta wpłynęła po terminie składania ofert{when}. "
+            f"{_late_outcome(late_offers, in_comparison)}",
         )
     return (
         "Potwierdzenie otrzymania oferty",
@@ -869,18 +905,18 @@ def coordinator_notice(title: str, text: str) -> Letter:
 
 
 def late_offer_notice(
-    vendor_name: str, vendor_email: str, net: str, *, late_offers_considered: bool = False
+    vendor_name: str,
+    vendor_email: str,
+    net: str,
+    *,
+    late_offers: str = "rejected",
+    in_comparison: bool = False,
 ) -> Letter:
-    outcome = (
-        "O jej rozpatrzeniu decyduje Zamawiający: proszę o decyzję na stronie statusu badania."
-        if late_offers_considered
-        else "Zgodnie z zapytaniem o cenę nie jest rozpatrywana i nie trafia do zestawienia "
-        "ofert. Firma otrzymała potwierdzenie z tą informacją."
-    )
     return (
         f"Oferta po terminie: {vendor_name}",
         f"Oferta firmy {vendor_name} ({vendor_email}) wpłynęła po terminie składania ofert "
-        f"(cena netto {net}); została zarejestrowana jako spóźniona. {outcome}",
+        f"(cena netto {net}). {_late_outcome(late_offers, in_comparison)} Firma otrzymała "
+        "potwierdzenie z tą informacją.",
     )
 
 

@@ -40,13 +40,21 @@ SAMPLES: dict[str, list[Sample]] = {
     ],
     "price_inquiry": [
         lambda: letters.price_inquiry(2027, DEADLINE, "Kwadrant Badania Społeczne sp. z o.o."),
-        lambda: letters.price_inquiry(2027, DEADLINE, "Sonda S.A.", late_offers_considered=True),
+        lambda: letters.price_inquiry(
+            2027, DEADLINE, "Sonda S.A.", late_offers="accepted_until_comparison"
+        ),
+        lambda: letters.price_inquiry(2027, DEADLINE, "Sonda S.A.", offer_form="form_required"),
     ],
     "inquiry_reminder": [lambda: letters.inquiry_reminder(2027, DEADLINE)],
     "quote_received": [
         lambda: letters.quote_received("11 500,00 zł", "14 145,00 zł"),
         lambda: letters.quote_received("9 800,00 zł", "12 054,00 zł", True, deadline=DEADLINE),
-        lambda: letters.quote_received("1,00 zł", "1,23 zł", True, late_offers_considered=True),
+        lambda: letters.quote_received(
+            "1,00 zł", "1,23 zł", True, late_offers="accepted_until_comparison", in_comparison=True
+        ),
+        lambda: letters.quote_received(
+            "1,00 zł", "1,23 zł", True, late_offers="accepted_until_comparison"
+        ),
     ],
     "decline_received": [letters.decline_received],
     "comparison_for_manager": [
@@ -160,7 +168,11 @@ SAMPLES: dict[str, list[Sample]] = {
     "late_offer_notice": [
         lambda: letters.late_offer_notice("Opinia Wschód sp. j.", "o@badania.pl", "9 800,00 zł"),
         lambda: letters.late_offer_notice(
-            "Opinia Wschód sp. j.", "o@badania.pl", "9 800,00 zł", late_offers_considered=True
+            "Opinia Wschód sp. j.",
+            "o@badania.pl",
+            "9 800,00 zł",
+            late_offers="accepted_until_comparison",
+            in_comparison=True,
         ),
     ],
     "offer_to_check": [lambda: letters.offer_to_check("Sonda Instytut Badawczy S.A.")],
@@ -266,23 +278,30 @@ def test_brak_is_confirmed_as_no_topics() -> None:
 
 
 def test_the_late_offer_e_mails_follow_one_rule() -> None:
-    rejected = [
-        letters.price_inquiry(2027, DEADLINE, "Kwadrant")[1],
-        letters.inquiry_reminder(2027, DEADLINE)[1],
+    rule = "Oferty złożone po upływie terminu nie będą rozpatrywane."
+    assert rule in letters.price_inquiry(2027, DEADLINE, "Kwadrant")[1]
+    assert rule in letters.inquiry_reminder(2027, DEADLINE)[1]
+    for text in (
         letters.quote_received("1 zł", "1 zł", True)[1],
         letters.late_offer_notice("Opinia", "o@x.pl", "1 zł")[1],
-    ]
-    assert all(
-        "nie będą rozpatrywane" in t or "nie jest rozpatrywana" in t or "nie są rozpatrywane" in t
-        for t in rejected
+    ):
+        assert "oferty złożone po upływie terminu nie są rozpatrywane" in text
+        assert "zdecyduje" not in text and "zostanie rozpatrzona" not in text
+    until = "accepted_until_comparison"
+    assert (
+        "jeżeli wpłynie przed sporządzeniem zestawienia ofert"
+        in letters.price_inquiry(2027, DEADLINE, "K", late_offers=until)[1]
     )
-    assert not any("zdecyduje" in t or "decyduje" in t for t in rejected)
-    considered = [
-        letters.price_inquiry(2027, DEADLINE, "K", late_offers_considered=True)[1],
-        letters.quote_received("1 zł", "1 zł", True, late_offers_considered=True)[1],
-        letters.late_offer_notice("Opinia", "o@x.pl", "1 zł", late_offers_considered=True)[1],
-    ]
-    assert all("decyduje Zamawiający" in t or "zdecyduje Zamawiający" in t for t in considered)
+    early = letters.quote_received("1 zł", "1 zł", True, late_offers=until, in_comparison=True)
+    assert "zostanie rozpatrzona" in early[1]
+    after = letters.late_offer_notice("Opinia", "o@x.pl", "1 zł", late_offers=until)
+    assert "nie zostanie rozpatrzona" in after[1]
+
+
+def test_an_offer_form_rule_drops_the_offer_in_the_body() -> None:
+    body = letters.price_inquiry(2027, DEADLINE, "K", offer_form="form_required")[1]
+    assert "wyłącznie w treści wiadomości nie będzie rozpatrywana" in body
+    assert "Można też podać" not in body
 
 
 def test_the_mayor_is_submitted_the_results_by_the_plenipotentiary() -> None:
