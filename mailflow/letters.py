@@ -96,14 +96,14 @@ ONLY_FROM_OWN_ADDRESS = (
 )
 HOW_TO_DECIDE = (
     "Jak odpowiedzieć: proszę odpowiedzieć na tę wiadomość jednym słowem:\n"
-    f"  {APPROVE_WORDS} – zatwierdzenie bez uwag,\n"
-    "  ZWRACAM – zwrot do poprawy; uwagi proszę wpisać w kolejnych wierszach odpowiedzi.\n"
+    f"  {APPROVE_WORDS} – bez uwag,\n"
+    "  ZWRACAM – do poprawy; uwagi proszę wpisać w kolejnych wierszach odpowiedzi.\n"
     + ONLY_FROM_OWN_ADDRESS
 )
 HOW_TO_ACCEPT = (
     "Jak odpowiedzieć: proszę odpowiedzieć na tę wiadomość jednym słowem:\n"
-    "  AKCEPTUJĘ – akceptacja bez uwag,\n"
-    "  ZWRACAM – zwrot do poprawy; uwagi proszę wpisać w kolejnych wierszach odpowiedzi.\n"
+    "  AKCEPTUJĘ – bez uwag,\n"
+    "  ZWRACAM – do poprawy; uwagi proszę wpisać w kolejnych wierszach odpowiedzi.\n"
     + ONLY_FROM_OWN_ADDRESS
 )
 HOW_TO_CHOOSE_PUBLICATION = (
@@ -152,8 +152,7 @@ def _summary(summary: Sequence[str] | str | None, title: str) -> str:
 
 def _asked(asked: str | None, default_role: str, task: str) -> str:
     """The one person asked to act, named; everyone else on the list is informed."""
-    who = asked or ROLE_NAMES[default_role]
-    return f"{task}: {who}. Pozostałym adresatom przekazuję tę informację do wiadomości."
+    return f"{task}: {asked or ROLE_NAMES[default_role]}."
 
 
 def money(value: object) -> str:
@@ -255,8 +254,8 @@ def topics_received(topics_count: int, *, topics: Sequence[str] = ()) -> Letter:
     listing = "".join(f"\n  {i}. {t}" for i, t in enumerate(topics, 1))
     return (
         "Potwierdzenie: zagadnienia przyjęte",
-        f"Dziękuję. Przyjęto {count(topics_count, ZAGADNIENIE)}{':' if listing else '.'}"
-        f"{listing}\n"
+        f"Dziękuję. Przyjęto {count(topics_count, ZAGADNIENIE)}"
+        + (f":{listing}\n" if listing else ". ")
         + plural(topics_count, "Zostanie ujęte", "Zostaną ujęte", "Zostaną ujęte")
         + " w katalogu zagadnień, który przed wysłaniem zapytań o cenę zatwierdza "
         "koordynator badania.",

@@ -47,7 +47,7 @@ def test_no_e_mail_of_the_demo_year_is_informal_miscounted_or_a_placeholder() ->
     found = [
         leak
         for mail in e_mails(COMMITTED.read_text(encoding="utf-8"))
-        for leak in leaks(mail.split("\n- Do:")[0] + mail.split("```text")[-1], (), kinds)
+        for leak in leaks(mail.split("\n- To:")[0] + mail.split("```text")[-1], (), kinds)
     ]
     assert found == []
 
@@ -62,7 +62,7 @@ def test_no_e_mail_of_the_demo_year_leaks_english_commands_codes_or_keys() -> No
         leak
         for mail in e_mails(COMMITTED.read_text(encoding="utf-8"))
         for leak in leaks(
-            mail.split("\n- Do:")[0] + mail.split("```text")[-1], VENDOR_KEYS, STILL_IN_PROCEDURE
+            mail.split("\n- To:")[0] + mail.split("```text")[-1], VENDOR_KEYS, STILL_IN_PROCEDURE
         )
     ]
     assert found == []
