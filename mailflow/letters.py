@@ -19,12 +19,12 @@ House style of these texts (the decisions, so a new letter follows them):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from mailflow.documents.formatting import format_money
+from mailflow.documents.formatting import format_money, format_number, format_percent
 from mailflow.polish import (
     DZIALANIE,
     DZIEN_ROBOCZY,
@@ -157,6 +157,36 @@ def _asked(asked: str | None, default_role: str, task: str) -> str:
 
 def money(value: object) -> str:
     return format_money(value) if isinstance(value, Decimal) else "—"
+
+
+def offers_summary(offers: Sequence[tuple[str, object, object]]) -> list[str]:
+    """(firm, net, gross) → "Kwadrant sp. z o.o.: 11 500,00 zł netto, 14 145,00 zł brutto"."""
+    return [f"{name}: {money(net)} netto, {money(gross)} brutto" for name, net, gross in offers]
+
+
+def results_summary(report: Mapping[str, Any], findings: Sequence[str] = ()) -> list[str]:
+    """The figures an approver needs, from a results report (``mailflow results --json``)."""
+    lines = []
+    if report.get("respondents") is not None:
+        lines.append(f"liczba ankiet: {report['respondents']}")
+    rated = [q for q in report.get("questions", []) if q.get("mean") is not None]
+    if rated:
+        best = max(rated, key=lambda q: q["mean"])
+        worst = min(rated, key=lambda q: q["mean"])
+        for label, q in (("najwyżej oceniane", best), ("najniżej oceniane", worst)):
+            share = q.get("top2_share")
+            top2 = f", oceny 4–5: {format_percent(share, 0)}" if share is not None else ""
+            lines.append(
+                f"{label}: {q.get('label', q.get('id', ''))} – średnia "
+                f"{format_number(q['mean'])}{top2}"
+            )
+    if findings:
+        lines.append(
+            f"nieprawidłowości: {len(findings)} – " + "; ".join(f.rstrip(".") for f in findings)
+        )
+    else:
+        lines.append("nieprawidłowości: nie stwierdzono")
+    return lines
 
 
 # ---------------------------------------------------------- salutation and signature

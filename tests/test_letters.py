@@ -369,3 +369,26 @@ def test_the_envelope_greets_by_title_and_signs_with_the_configured_person(
 def test_money_is_formatted_or_a_dash() -> None:
     assert letters.money(Decimal("12300")) == "12\u00a0300,00\u00a0zł"
     assert letters.money(None) == "—"
+
+
+def test_the_summaries_give_an_approver_the_figures_in_polish() -> None:
+    report = {
+        "respondents": 400,
+        "questions": [
+            {"id": "P1", "label": "P1. Uprzejmość", "mean": 4.21, "top2_share": 0.84},
+            {"id": "P3", "label": "P3. Czas oczekiwania", "mean": 3.2, "top2_share": 0.45},
+            {"id": "P9", "label": "P9. Bez ocen", "mean": None},
+        ],
+    }
+    lines = letters.results_summary(report, ["P3: oceny 4–5 poniżej progu 60%."])
+    assert lines == [
+        "liczba ankiet: 400",
+        "najwyżej oceniane: P1. Uprzejmość – średnia 4,21, oceny 4–5: 84%",
+        "najniżej oceniane: P3. Czas oczekiwania – średnia 3,20, oceny 4–5: 45%",
+        "nieprawidłowości: 1 – P3: oceny 4–5 poniżej progu 60%",
+    ]
+    assert letters.results_summary({"questions": []}) == ["nieprawidłowości: nie stwierdzono"]
+    (offer,) = letters.offers_summary([("Kwadrant", Decimal("11500"), Decimal("14145"))])
+    assert offer == "Kwadrant: 11\u00a0500,00\u00a0zł netto, 14\u00a0145,00\u00a0zł brutto"
+    _s, body = letters.memo_for_approval(2027, "mayor", 1, None, summary=lines)
+    assert "Najważniejsze wyniki:\n  – liczba ankiet: 400" in body and leaks(body) == []
