@@ -304,7 +304,8 @@ def catalogue_for_confirmation(
     )
     return (
         f"Katalog zagadnień {year} – do zatwierdzenia",
-        f"W załączeniu przesyłam katalog zagadnień do badania satysfakcji klientów {year}. "
+        f"W załączeniu katalog zagadnień do badania satysfakcji klientów {year}, zestawiony "
+        "z odpowiedzi na prośbę o zgłoszenie zagadnień. "
         f"{content}\n\n"
         "Po zatwierdzeniu katalogu zapytania o cenę zostaną wysłane do firm badawczych.\n\n"
         + _deadline_line(deadline, "Termin decyzji")
@@ -470,11 +471,11 @@ def catalogue_to_contractor(
         f"W związku z umową nr {contract_number} przekazuję w załączeniu katalog zagadnień "
         "wraz z omówieniem oraz pismo w sprawie realizacji badania. Uzgodniony termin "
         f"zakończenia badania: {format_day(survey_term)}\n\n"
-        "Co dalej, w odpowiedzi na tę wiadomość:\n"
-        f"  1. projekt kwestionariusza – jako załącznik{by};\n"
-        "  2. postęp badania – co najmniej raz w tygodniu, jednym zdaniem, np. "
+        "Jak odpowiedzieć: w odpowiedzi na tę wiadomość proszę przesłać:\n"
+        f"  1. projekt kwestionariusza (załącznik){by};\n"
+        "  2. informację o postępie badania co najmniej raz w tygodniu, jednym zdaniem, np. "
         "„zrealizowano 120 z 400 wywiadów”;\n"
-        "  3. wyniki – zbiór danych (np. XLSX) i raport jako załączniki.",
+        "  3. po zakończeniu badania wyniki: zbiór danych (np. XLSX) i raport (załączniki).",
     )
 
 
@@ -503,10 +504,10 @@ def questionnaire_accepted(survey_date: date) -> Letter:
         "Kwestionariusz został zaakceptowany; wersja zaakceptowana jest w załączeniu.\n"
         f"Termin zakończenia badania: {format_day(survey_date)} Wywiady w Urzędzie "
         "prowadzone są w godzinach jego pracy.\n\n"
-        "Co dalej, w odpowiedzi na tę wiadomość:\n"
-        "  – postęp badania co najmniej raz w tygodniu, jednym zdaniem, np. "
+        "Jak odpowiedzieć: w odpowiedzi na tę wiadomość proszę przesłać:\n"
+        "  – informację o postępie badania co najmniej raz w tygodniu, jednym zdaniem, np. "
         "„zrealizowano 120 z 400 wywiadów”;\n"
-        "  – po zakończeniu badania wyniki: zbiór danych i raport jako załączniki.",
+        "  – po zakończeniu badania wyniki: zbiór danych (np. XLSX) i raport (załączniki).",
     )
 
 
@@ -641,13 +642,18 @@ def memo_for_approval(
             "w załączeniu."
         )
         after = "Akceptacja kończy obieg informacji o wynikach."
+    elif role == "coordinator":  # she signs these e-mails: no "przekazuję" to herself
+        opening = (
+            f"Wykonawca przesłał wyniki badania satysfakcji klientów {year}. W załączeniu "
+            f"informacja o wynikach{version}, przygotowana do akceptacji."
+        )
+        after = "Po akceptacji informacja trafi do Kierownika OS."
     else:
         opening = (
             "W załączeniu przekazuję do akceptacji informację o wynikach badania "
             f"satysfakcji klientów {year}{version}."
         )
         after = {
-            "coordinator": "Po akceptacji informacja trafi do Kierownika OS.",
             "os_manager": "Po akceptacji informacja trafi do Pełnomocnika ds. ZSZ.",
             "plenipotentiary": (
                 "Proszę o analizę wyników; po akceptacji informacja zostanie przedłożona "
@@ -769,7 +775,7 @@ def decision_confirmed(item: str, verdict: str, *, next_step: str | None = None)
     then = next_step if next_step is not None else NEXT_STEPS.get((item, verdict), "")
     return (
         f"Potwierdzenie: {item_name(item)}",
-        f"Dziękuję. Zarejestrowano decyzję w sprawie: {item_name(item)} – {word}."
+        f"Zarejestrowano decyzję w sprawie: {item_name(item)} – {word}."
         + (f"\n{then}" if then else ""),
     )
 
@@ -814,9 +820,10 @@ def audit_order_to_team(
         "Pełnomocnik ds. ZSZ poleca przeprowadzenie auditu wewnętrznego zgodnie "
         "z załączonym poleceniem i wytycznymi.\n"
         + terms
+        # No example number here: a reply quoting this e-mail must not report an action done.
         + "\nDziałania wynikające z auditu będą przesyłane w osobnych wiadomościach, każde "
-        f"z numerem. Wykonanie działania proszę zgłosić w odpowiedzi słowem {DONE_WORD} "
-        f"i numerem działania, np. „{DONE_WORD}: 1”.",
+        "z numerem. Wykonanie działania proszę zgłosić w odpowiedzi na wiadomość o nim, "
+        f"słowem {DONE_WORD} z numerem tego działania.",
     )
 
 
