@@ -150,9 +150,14 @@ def _summary(summary: Sequence[str] | str | None, title: str) -> str:
     return f"{title}\n" + "\n".join(f"  – {line}" for line in lines) + "\n\n"
 
 
+def _sentence(text: str) -> str:
+    """``text`` ending with one full stop, also after "sp. z o.o." or "S.A."."""
+    return text if text.endswith(".") else text + "."
+
+
 def _asked(asked: str | None, default_role: str, task: str) -> str:
     """The one person asked to act, named; everyone else on the list is informed."""
-    return f"{task}: {asked or ROLE_NAMES[default_role]}."
+    return _sentence(f"{task}: {asked or ROLE_NAMES[default_role]}")
 
 
 def money(value: object) -> str:
@@ -988,8 +993,8 @@ def more_vendors_needed(reason: str, valid: int, needed: int, spare: Sequence[st
     holds = plural(valid, "ważne jest", "ważne są", "ważnych jest")
     what = (
         "Proszę wysłać zapytanie kolejnej firmie na stronie statusu badania (Firmy badawcze "
-        f"i zapytania o cenę). Firmy z konfiguracji, które nie otrzymały jeszcze zapytania: "
-        f"{join(list(spare))}."
+        "i zapytania o cenę). Firmy z konfiguracji, które nie otrzymały jeszcze zapytania: "
+        + _sentence(join(list(spare)))
         if spare
         else "W konfiguracji nie ma już firm, które nie otrzymały zapytania: proszę poprosić "
         "administratora systemu o dopisanie kolejnej firmy badawczej, a następnie wysłać jej "

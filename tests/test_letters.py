@@ -81,6 +81,7 @@ SAMPLES: dict[str, list[Sample]] = {
     "behind_schedule": [
         lambda: letters.behind_schedule(110, 400, 295, DAY),
         lambda: letters.behind_schedule(0, 1, 1, DAY, asked="Anna Wrona (koordynator badania)"),
+        lambda: letters.behind_schedule(0, 1, 1, DAY, asked="Kwadrant sp. z o.o."),
     ],
     "weekly_digest": [
         lambda: letters.weekly_digest(2027, step=4, survey_by=DAY),
@@ -185,6 +186,7 @@ SAMPLES: dict[str, list[Sample]] = {
     "more_vendors_needed": [
         lambda: letters.more_vendors_needed("Ankietix sp. z o.o. nie złoży oferty", 2, 3),
         lambda: letters.more_vendors_needed("Zapytanie niedoręczone.", 1, 3, ["DataPol", "Sonda"]),
+        lambda: letters.more_vendors_needed("Odmowa", 1, 3, ["Sonda Instytut Badawczy S.A."]),
     ],
     "no_offers": [lambda: letters.no_offers(2027)],
     "comparison_decided": [
