@@ -48,6 +48,29 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Addressing:
+    """How e-mails address a person: "Szanowna Pani Kierownik" is gender f, title Kierownik.
+
+    ``title`` is written as the salutation uses it (the vocative for men: "Prezydencie",
+    "Kierowniku"); an empty gender means a team or a shared address ("Szanowni Państwo").
+    """
+
+    gender: str = ""  # "f", "m" or "" (a team)
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The person and office that sign every e-mail: name, position, unit, phone, address."""
+
+    name: str
+    position: str
+    unit: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
 class Vendor:
     key: str
     name: str
@@ -326,6 +349,16 @@ class Config:
     template_dir: Path | None = None
     procurement: ProcurementConfig = field(default_factory=ProcurementConfig)
     secrets: tuple[str, ...] = field(default=(), repr=False)  # so logs can mask them
+    addressing: dict[str, Addressing] = field(default_factory=dict)  # person key -> form
+    signature: Signature | None = None
+
+    def addressing_of(self, email: str) -> Addressing:
+        """The salutation data of whoever has this address; a firm or stranger: Państwo."""
+        email = email.lower()
+        for person in self.people.values():
+            if person.email.lower() == email:
+                return self.addressing.get(person.key, Addressing())
+        return Addressing()
 
     def person_for(self, role: str) -> Person:
         return self.people[self.roles[role]]
@@ -672,6 +705,65 @@ def _read_roles(
     return roles, list_roles, deputies
 
 
+GENDERS = ("f", "m")
+# Holders of these roles (and every deputy) are addressed by their title: "Panie Prezydencie".
+TITLED_ROLES = ("os_manager", "bok_manager", "plenipotentiary", "mayor", "unit_heads")
+SIGNATURE_FIELDS = ("name", "position", "unit", "phone", "email")
+
+
+def _read_addressing(
+    r: _Reader,
+    roles: Mapping[str, str],
+    list_roles: Mapping[str, tuple[str, ...]],
+    deputies: Mapping[str, str],
+) -> dict[str, Addressing]:
+    """gender and title of each person: everyone in a role needs a gender, officials a title."""
+    people_table = r.table("people")
+    individuals = {*roles.values(), *deputies.values()}
+    individuals |= {k for role, keys in list_roles.items() if role != "audit_team" for k in keys}
+    titled = {roles[role] for role in TITLED_ROLES if role in roles}
+    titled |= set(list_roles.get("unit_heads", ())) | set(deputies.values())
+    addressing: dict[str, Addressing] = {}
+    for key, entry in people_table.items():
+        if not isinstance(entry, Mapping):
+            continue
+        where = f"people.{key}"
+        gender = r.value(entry, f"{where}.gender", str, "") or ""
+        title = r.value(entry, f"{where}.title", str, "") or ""
+        if gender and gender not in GENDERS:
+            r.problem(f"{where}.gender", f'must be "f" (Pani) or "m" (Pan), got {gender!r}')
+            gender = ""
+        elif not gender and key in individuals:
+            r.problem(
+                f"{where}.gender",
+                'missing: "f" or "m", for the salutation of e-mails '
+                "(Szanowna Pani / Szanowny Panie)",
+            )
+        if not title and key in titled:
+            r.problem(
+                f"{where}.title",
+                "missing: the title e-mails address this person by, as the salutation uses it "
+                '(e.g. "Prezydencie", "Kierownik")',
+            )
+        addressing[key] = Addressing(gender, title.strip())
+    return addressing
+
+
+def _read_signature(r: _Reader) -> Signature | None:
+    t = r.table("signature")
+    if not t:
+        return None
+    values = {}
+    for name in SIGNATURE_FIELDS:
+        value = (r.value(t, f"signature.{name}", str, "") or "").strip()
+        if not value:
+            r.problem(f"signature.{name}", "missing: every e-mail is signed with it")
+        values[name] = value
+    if values["email"] and not _EMAIL.match(values["email"]):
+        r.problem("signature.email", f"not an e-mail address: {values['email']!r}")
+    return Signature(**values)
+
+
 def _read_vendors(r: _Reader) -> dict[str, Vendor]:
     from stdnum.pl import nip
 
@@ -955,6 +1047,8 @@ def parse_config(
     office = _read_office(r)
     people = _read_people(r)
     roles, list_roles, deputies = _read_roles(r, people)
+    addressing = _read_addressing(r, roles, list_roles, deputies)
+    signature = _read_signature(r)
     vendors = _read_vendors(r)
     procedure = _read_procedure(r)
     if len(vendors) < procedure.min_vendors:
@@ -985,6 +1079,8 @@ def parse_config(
         template_dir=(path.parent / template_dir_text).resolve() if template_dir_text else None,
         procurement=procurement,
         secrets=tuple(r.secrets),
+        addressing=addressing,
+        signature=signature,
     )
 
 

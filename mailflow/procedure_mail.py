@@ -56,7 +56,7 @@ def send(
     )
     session.add(token)
     subject, body = letter
-    body += letters.footer(campaign.case_ref, app.config.office.name)
+    body = letters.envelope(body, app.config, to, campaign.case_ref)
     enqueue(
         app,
         session,

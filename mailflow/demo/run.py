@@ -44,6 +44,29 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# How e-mails address the demo's officials (see [people] in config.example.toml).
+ADDRESSING = {
+    "anna_wrona": ("f", ""),
+    "tomasz_lis": ("m", "Kierowniku"),
+    "ewa_kruk": ("f", "Kierownik"),
+    "marek_sikora": ("m", ""),
+    "elzbieta_sowa": ("f", "Pełnomocnik"),
+    "jan_kowalski": ("m", "Prezydencie"),
+    "piotr_zieba": ("m", "Prezydencie"),
+    "halina_nowak": ("f", "Naczelnik"),
+    "robert_mazur": ("m", "Naczelniku"),
+}
+
+
+def _person_entry(key: str, name: str, email: str) -> str:
+    gender, title = ADDRESSING.get(key, ("", ""))
+    return (
+        f'[people.{key}]\nname = "{name}"\nemail = "{email}"\n'
+        + (f'gender = "{gender}"\n' if gender else "")
+        + (f'title = "{title}"\n' if title else "")
+    )
+
+
 def demo_config(
     folder: Path,
     imap_port: int,
@@ -67,9 +90,7 @@ def demo_config(
     """
     example = EXAMPLE_CONFIG.read_text(encoding="utf-8")
     head, _, _ = example.partition("[imap]")
-    people = "\n".join(
-        f'[people.{m.key}]\nname = "{m.name}"\nemail = "{m.email}"\n' for m in script.OFFICIALS
-    )
+    people = "\n".join(_person_entry(m.key, m.name, m.email) for m in script.OFFICIALS)
     vendors = "\n".join(
         f'[vendors.{key}]\nname = "{name}"\nemail = "{email}"\n'
         + (f'nip = "{nip}"\n' if nip else "")
