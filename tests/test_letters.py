@@ -355,7 +355,7 @@ def test_the_envelope_greets_by_title_and_signs_with_the_configured_person(
     for line in (
         "inspektor",
         "Oddział Komunikacji Społecznej",
-        "tel. 24 364 10 15",
+        "tel. 24 364 10 42",
         "e-mail: anna.wrona@um.example.pl",
         "Znak sprawy: OS.0543.3.2027",
     ):

@@ -33,7 +33,7 @@ def test_the_example_config_addresses_each_official_by_gender_and_title(tmp_path
     assert config.addressing_of("ewa.kruk@um.example.pl") == Addressing("f", "Kierownik")
     assert config.addressing_of("zsz@um.example.pl") == Addressing()  # a team
     assert config.addressing_of("oferty@kwadrant.example.pl") == Addressing()  # a firm
-    assert config.signature is not None and config.signature.phone == "24 364 10 15"
+    assert config.signature is not None and config.signature.phone == "24 364 10 42"
 
 
 def test_a_mayor_without_a_title_is_reported_with_the_key(tmp_path: Path) -> None:
