@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ from mailflow.procedure.common import (
     tell,
     today,
 )
-from mailflow.procedure.step import Reminder, Step
+from mailflow.procedure.step import Reminder, Ruling, Step
 from mailflow.procedure_mail import send
 from mailflow.steps import ROLE_TITLES
 from mailflow.workdays import add_working_days
@@ -130,6 +131,20 @@ def close_approval(
     approval.message_id = message.id if message else None
     if approval.token:
         close_deadlines(session, app, campaign, "approval", approval.token)
+
+
+def status_of(r: Ruling) -> ApprovalStatus:
+    return ApprovalStatus.APPROVED if r.approves else ApprovalStatus.RETURNED
+
+
+def settle(
+    app: App, session: Session, campaign: models.Campaign, r: Ruling, action: str, **details: Any
+) -> ApprovalStatus:
+    """Close the ruled approval as approved or returned, and record ``action`` with the comment."""
+    status = status_of(r)
+    close_approval(app, session, campaign, r.approval, status, r.comment, r.message)
+    record(session, app, campaign, action, r.actor, r.via, r.message, **details, comment=r.comment)
+    return status
 
 
 def approval_for_token(

@@ -20,20 +20,20 @@ from mailflow.db import models
 from mailflow.db.campaign_data import CampaignData
 from mailflow.db.statuses import ApprovalStatus
 from mailflow.errors import UserError
-from mailflow.mail.parse import ParsedMessage
 from mailflow.outbox import OutgoingAttachment
 from mailflow.procedure import publication
-from mailflow.procedure.approvals import close_approval, open_approval
+from mailflow.procedure.approvals import open_approval, settle
 from mailflow.procedure.common import (
     NeedsReview,
     add_deadline,
     close_deadlines,
+    confirm_in_thread,
     record,
     require_step,
     tell_coordinator,
     today,
 )
-from mailflow.procedure.step import Reminder, Reply, Step
+from mailflow.procedure.step import Incoming, Reminder, Reply, Ruling, Step
 from mailflow.procedure_mail import docx, send
 from mailflow.steps import StepNumber
 from mailflow.workdays import add_working_days
@@ -137,22 +137,11 @@ def confirm_audit(
     return "Polecenie auditu przekazane Zespołowi ds. ZSZ."
 
 
-def _decide_audit(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    approval: models.Approval,
-    verdict: str,
-    comment: str,
-    actor: str,
-    via: str,
-    message: models.Message | None,
-) -> str:
-    if verdict == "approve":
-        return confirm_audit(app, session, campaign, approval, actor, via, message)
-    close_approval(app, session, campaign, approval, ApprovalStatus.RETURNED, comment, message)
-    record(session, app, campaign, "audit_order_returned", actor, via, message, comment=comment)
-    tell_coordinator(app, session, campaign, "Projekt polecenia auditu zwrócony", comment)
+def _decide_audit(app: App, session: Session, campaign: models.Campaign, r: Ruling) -> str:
+    if r.approves:
+        return confirm_audit(app, session, campaign, r.approval, r.actor, r.via, r.message)
+    settle(app, session, campaign, r, "audit_order_returned")
+    tell_coordinator(app, session, campaign, "Projekt polecenia auditu zwrócony", r.comment)
     return "Projekt polecenia auditu zwrócony."
 
 
@@ -227,32 +216,13 @@ def complete_action(
     return f"Działanie nr {action.id} oznaczone jako wykonane."
 
 
-def on_audit_team_reply(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    token: models.Token,
-    message: models.Message,
-    parsed: ParsedMessage,
-    sender: str,
-) -> None:
-    text = parsed.reply.new_text if parsed.reply else ""
-    numbers = [int(n) for n in DONE_WORDS.findall(text)]
+def on_audit_team_reply(app: App, session: Session, campaign: models.Campaign, m: Incoming) -> None:
+    numbers = [int(n) for n in DONE_WORDS.findall(m.text)]
     if not numbers:
         raise NeedsReview("a reply from the audit team without 'wykonano: <nr działania>'")
     for number in numbers:
-        complete_action(app, session, campaign, number, sender, "email", message)
-    send(
-        app,
-        session,
-        campaign,
-        step=campaign.step,
-        code=token.code,
-        purpose="confirmation",
-        to=sender,
-        letter=letters.actions_done(numbers),
-        in_reply_to=message.message_id_header,
-    )
+        complete_action(app, session, campaign, number, m.sender, "email", m.message)
+    confirm_in_thread(app, session, campaign, m, letters.actions_done(numbers))
 
 
 def _remind(app: App, session: Session, campaign: models.Campaign, d: models.Deadline) -> bool:

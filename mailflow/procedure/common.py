@@ -16,6 +16,7 @@ from mailflow.db.events import add_event
 from mailflow.db.statuses import CampaignStatus
 from mailflow.errors import PermanentError, UserError
 from mailflow.outbox import OutgoingAttachment
+from mailflow.procedure.step import Incoming
 from mailflow.procedure_mail import send
 
 
@@ -166,6 +167,23 @@ def tell_coordinator(
     app: App, session: Session, campaign: models.Campaign, title: str, text: str
 ) -> None:
     tell(app, session, campaign, ("coordinator",), letters.coordinator_notice(title, text))
+
+
+def confirm_in_thread(
+    app: App, session: Session, campaign: models.Campaign, m: Incoming, letter: letters.Letter
+) -> None:
+    """Answer a person's reply in its own thread, so they see it was understood."""
+    send(
+        app,
+        session,
+        campaign,
+        step=campaign.step,
+        code=m.token.code,
+        purpose="confirmation",
+        to=m.sender,
+        letter=letter,
+        in_reply_to=m.message.message_id_header,
+    )
 
 
 def active_campaign(session: Session) -> models.Campaign | None:

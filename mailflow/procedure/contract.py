@@ -26,7 +26,7 @@ from mailflow.procedure.common import (
     tell_contractor,
     tell_coordinator,
 )
-from mailflow.procedure.step import ContractorRule, Step
+from mailflow.procedure.step import ContractorRule, Incoming, Step
 from mailflow.procedure_mail import calendar_invite, docx
 from mailflow.steps import StepNumber
 
@@ -118,18 +118,10 @@ def _is_question(campaign: models.Campaign, parsed: ParsedMessage) -> bool:
     return parsed.kind == "question"
 
 
-def _pass_on_question(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    message: models.Message,
-    parsed: ParsedMessage,
-    sender: str,
-) -> None:
-    text = parsed.reply.new_text if parsed.reply else ""
-    record(session, app, campaign, "contractor_question", sender, "email", message)
+def _pass_on_question(app: App, session: Session, campaign: models.Campaign, m: Incoming) -> None:
+    record(session, app, campaign, "contractor_question", m.sender, "email", m.message)
     tell_coordinator(
-        app, session, campaign, "Pytanie od wykonawcy badania", f"{sender} pisze:\n\n{text}"
+        app, session, campaign, "Pytanie od wykonawcy badania", f"{m.sender} pisze:\n\n{m.text}"
     )
 
 

@@ -12,12 +12,10 @@ from mailflow import letters
 from mailflow.app import App
 from mailflow.db import models
 from mailflow.errors import UserError
-from mailflow.mail.parse import ParsedMessage
 from mailflow.procedure.approvals import approval_answered
-from mailflow.procedure.common import NeedsReview
+from mailflow.procedure.common import NeedsReview, confirm_in_thread
 from mailflow.procedure.pipeline import DECISIONS
-from mailflow.procedure.step import Reply
-from mailflow.procedure_mail import send
+from mailflow.procedure.step import Incoming, Reply, Ruling
 from mailflow.reading.kinds import read_decision
 from mailflow.reading.model import Decision
 
@@ -39,16 +37,19 @@ def decide(
     verdict_on = DECISIONS.get(approval.item)
     if verdict_on is None:
         raise UserError.of("%(item)s is not decided by approve or return", item=approval.item)
-    return verdict_on(app, session, campaign, approval, verdict, comment, actor, via, message)
+    return verdict_on(
+        app, session, campaign, Ruling(approval, verdict, comment, actor, via, message)
+    )
 
 
-def _clear_decision(parsed: ParsedMessage) -> tuple[str, str]:
+def _clear_decision(m: Incoming) -> tuple[str, str]:
     """(verdict, comment) of a reply that says ZATWIERDZAM or ZWRACAM, and nothing unclear."""
+    parsed = m.parsed
     decision: Decision | None = parsed.decision
     if parsed.kind != "decision" and not parsed.needs_review:
         # The token says a decision is expected here; the reader does not count every thread
         # as a routing one (the catalogue's approval travels in the ZAG thread of step 0).
-        decision, _reasons = read_decision(parsed.reply.new_text if parsed.reply else "")
+        decision, _reasons = read_decision(m.text)
     if decision is None or decision.verdict not in ("approve", "return") or parsed.needs_review:
         raise NeedsReview(
             "the reply is not a clear decision (ZATWIERDZAM or ZWRACAM with comments)"
@@ -56,31 +57,13 @@ def _clear_decision(parsed: ParsedMessage) -> tuple[str, str]:
     return decision.verdict, decision.comment or ""
 
 
-def on_decision(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    token: models.Token,
-    message: models.Message,
-    parsed: ParsedMessage,
-    sender: str,
-) -> None:
+def on_decision(app: App, session: Session, campaign: models.Campaign, m: Incoming) -> None:
     """A reply of an official to a routing e-mail: approve or return, never a guess."""
-    approval = approval_answered(app, session, campaign, token)
-    verdict, comment = _clear_decision(parsed)
-    token.used_at = app.clock.now()
-    decide(app, session, campaign, approval, verdict, comment, sender, "email", message)
-    send(
-        app,
-        session,
-        campaign,
-        step=campaign.step,
-        code=token.code,
-        purpose="confirmation",
-        to=sender,
-        letter=letters.decision_confirmed(approval.item, verdict),
-        in_reply_to=message.message_id_header,
-    )
+    approval = approval_answered(app, session, campaign, m.token)
+    verdict, comment = _clear_decision(m)
+    m.token.used_at = app.clock.now()
+    decide(app, session, campaign, approval, verdict, comment, m.sender, "email", m.message)
+    confirm_in_thread(app, session, campaign, m, letters.decision_confirmed(approval.item, verdict))
 
 
 # A decision e-mail's purpose is the name of the item it asks about.

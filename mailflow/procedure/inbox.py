@@ -20,7 +20,7 @@ from mailflow.procedure import inquiry
 from mailflow.procedure.common import NeedsReview, active_campaign, record, tell_coordinator
 from mailflow.procedure.decisions import DECISION_REPLIES
 from mailflow.procedure.pipeline import REPLIES, merged
-from mailflow.procedure.step import Reply
+from mailflow.procedure.step import Incoming, Reply
 
 ANSWERS: dict[str, Reply] = merged([REPLIES, DECISION_REPLIES])
 # Conversations a sender may continue without our token: none of them carries a decision.
@@ -46,7 +46,7 @@ def handle_message(
     if campaign is None or answer is None:
         raise NeedsReview(f"a reply to an e-mail ({token.purpose}) that expects no answer")
     message.campaign_id, message.step = campaign.id, campaign.step
-    answer.handle(app, session, campaign, token, message, parsed, sender)
+    answer.handle(app, session, campaign, Incoming(token, message, parsed, sender))
 
 
 def _token_of(session: Session, parsed: ParsedMessage, sender: str) -> models.Token:

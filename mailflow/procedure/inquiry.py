@@ -9,6 +9,7 @@ the OS manager once every firm answered or the deadline passed.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,10 +20,10 @@ from mailflow.clock import WARSAW, end_of_day, utc
 from mailflow.config import Vendor
 from mailflow.db import models
 from mailflow.db.campaign_data import CampaignData
-from mailflow.db.statuses import ApprovalStatus, InquiryStatus, OutboxStatus
+from mailflow.db.statuses import InquiryStatus, OutboxStatus
 from mailflow.errors import UserError
 from mailflow.mail.parse import ParsedMessage
-from mailflow.procedure.approvals import close_approval, open_approval
+from mailflow.procedure.approvals import open_approval, settle, status_of
 from mailflow.procedure.common import (
     NeedsReview,
     add_deadline,
@@ -33,7 +34,7 @@ from mailflow.procedure.common import (
     tell_coordinator,
     today,
 )
-from mailflow.procedure.step import Reminder, Reply, Step
+from mailflow.procedure.step import Incoming, Reminder, Reply, Ruling, Step
 from mailflow.procedure_mail import calendar_invite, docx, send
 from mailflow.steps import StepNumber
 from mailflow.tokens import new_token
@@ -168,84 +169,68 @@ def add_vendor(
 # ------------------------------------------------------------------ the firms' replies
 
 
-def on_inquiry_reply(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    token: models.Token,
-    message: models.Message,
-    parsed: ParsedMessage,
-    sender: str,
-) -> None:
-    inquiry = _inquiry_to(session, campaign, token.subject_key)
+def on_inquiry_reply(app: App, session: Session, campaign: models.Campaign, m: Incoming) -> None:
+    inquiry = _inquiry_to(session, campaign, m.token.subject_key)
     if inquiry is None:
-        raise NeedsReview(f"no inquiry to {token.subject_key} in campaign {campaign.year}")
-    if parsed.kind == "quote" and parsed.quote is not None:
-        _record_quote(app, session, campaign, inquiry, message, parsed, sender)
-    elif parsed.kind == "decline":
-        _record_decline(app, session, campaign, inquiry, message, sender)
-    elif parsed.kind == "question":
-        _pass_on_question(app, session, campaign, inquiry, message, parsed, sender)
+        raise NeedsReview(f"no inquiry to {m.token.subject_key} in campaign {campaign.year}")
+    if m.parsed.kind == "quote" and m.parsed.quote is not None:
+        _record_quote(app, session, campaign, inquiry, m)
+    elif m.parsed.kind == "decline":
+        _record_decline(app, session, campaign, inquiry, m)
+    elif m.parsed.kind == "question":
+        _pass_on_question(app, session, campaign, inquiry, m)
     else:
         raise NeedsReview(
-            f"a reply to the price inquiry read as {parsed.kind!r}: "
-            + "; ".join(parsed.reasons[:3])
+            f"a reply to the price inquiry read as {m.parsed.kind!r}: "
+            + "; ".join(m.parsed.reasons[:3])
         )
     _compare_if_complete(app, session, campaign)
 
 
 def _record_decline(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    inquiry: models.Inquiry,
-    message: models.Message,
-    sender: str,
+    app: App, session: Session, campaign: models.Campaign, inquiry: models.Inquiry, m: Incoming
 ) -> None:
     inquiry.status, inquiry.answered_at = InquiryStatus.DECLINED, app.clock.now()
     close_deadlines(session, app, campaign, "offers", inquiry.vendor_key)
-    record(
-        session,
-        app,
-        campaign,
-        "inquiry_declined",
-        sender,
-        "email",
-        message,
-        vendor=inquiry.vendor_key,
-    )
-    _answer_in_thread(app, session, campaign, inquiry, message, sender, letters.decline_received())
+    _record_from_firm(app, session, campaign, inquiry, m, "inquiry_declined")
+    _answer_in_thread(app, session, campaign, inquiry, m, letters.decline_received())
     _ask_for_more_vendors(app, session, campaign, f"{inquiry.vendor_key} odmówił złożenia oferty")
 
 
 def _pass_on_question(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    inquiry: models.Inquiry,
-    message: models.Message,
-    parsed: ParsedMessage,
-    sender: str,
+    app: App, session: Session, campaign: models.Campaign, inquiry: models.Inquiry, m: Incoming
 ) -> None:
     inquiry.status = InquiryStatus.QUESTION
-    text = parsed.reply.new_text if parsed.reply else ""
-    record(
-        session,
-        app,
-        campaign,
-        "vendor_question",
-        sender,
-        "email",
-        message,
-        vendor=inquiry.vendor_key,
-    )
+    _record_from_firm(app, session, campaign, inquiry, m, "vendor_question")
     tell_coordinator(
         app,
         session,
         campaign,
         f"Pytanie od wykonawcy: {inquiry.vendor_key}",
-        f"{sender} pyta w sprawie zapytania o cenę:\n\n{text}\n\n"
+        f"{m.sender} pyta w sprawie zapytania o cenę:\n\n{m.text}\n\n"
         "Proszę odpowiedzieć wykonawcy bezpośrednio.",
+    )
+
+
+def _record_from_firm(
+    app: App,
+    session: Session,
+    campaign: models.Campaign,
+    inquiry: models.Inquiry,
+    m: Incoming,
+    action: str,
+    **details: Any,
+) -> None:
+    record(
+        session,
+        app,
+        campaign,
+        action,
+        m.sender,
+        "email",
+        m.message,
+        vendor=inquiry.vendor_key,
+        **details,
     )
 
 
@@ -254,8 +239,7 @@ def _answer_in_thread(
     session: Session,
     campaign: models.Campaign,
     inquiry: models.Inquiry,
-    message: models.Message,
-    sender: str,
+    m: Incoming,
     letter: letters.Letter,
 ) -> None:
     send(
@@ -265,47 +249,39 @@ def _answer_in_thread(
         step=StepNumber.INQUIRY,
         code="ZO",
         purpose="inquiry",
-        to=sender,
+        to=m.sender,
         subject_key=inquiry.vendor_key,
         letter=letter,
-        in_reply_to=message.message_id_header,
+        in_reply_to=m.message.message_id_header,
     )
 
 
 def _record_quote(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    inquiry: models.Inquiry,
-    message: models.Message,
-    parsed: ParsedMessage,
-    sender: str,
+    app: App, session: Session, campaign: models.Campaign, inquiry: models.Inquiry, m: Incoming
 ) -> None:
-    q = parsed.quote
+    q = m.parsed.quote
     assert q is not None
     late = app.clock.now() > _offers_deadline(app, campaign)
-    earlier = _store_quote(app, session, campaign, inquiry, message, parsed, late)
+    earlier = _store_quote(app, session, campaign, inquiry, m, late)
     inquiry.status = InquiryStatus.LATE if late else InquiryStatus.ANSWERED
     inquiry.answered_at = app.clock.now()
     close_deadlines(session, app, campaign, "offers", inquiry.vendor_key)
-    record(
-        session,
+    _record_from_firm(
         app,
+        session,
         campaign,
+        inquiry,
+        m,
         "quote_corrected" if earlier else "quote_received",
-        sender,
-        "email",
-        message,
-        vendor=inquiry.vendor_key,
         net=str(q.net),
         gross=str(q.gross),
         late=late,
-        needs_review=parsed.needs_review,
+        needs_review=m.parsed.needs_review,
         source=q.source,
     )
     letter = letters.quote_received(letters.money(q.net), letters.money(q.gross), late)
-    _answer_in_thread(app, session, campaign, inquiry, message, sender, letter)
-    _flag_quote(app, session, campaign, inquiry, parsed, late)
+    _answer_in_thread(app, session, campaign, inquiry, m, letter)
+    _flag_quote(app, session, campaign, inquiry, m.parsed, late)
 
 
 def _store_quote(
@@ -313,18 +289,17 @@ def _store_quote(
     session: Session,
     campaign: models.Campaign,
     inquiry: models.Inquiry,
-    message: models.Message,
-    parsed: ParsedMessage,
+    m: Incoming,
     late: bool,
 ) -> models.QuoteRecord | None:
     """The quote's row; a correction supersedes the firm's earlier one, which stays."""
-    q = parsed.quote
+    q = m.parsed.quote
     assert q is not None
     earlier = paperwork.current_quotes(session, campaign).get(inquiry.vendor_key)
     row = models.QuoteRecord(
         campaign_id=campaign.id,
         vendor_key=inquiry.vendor_key,
-        message_id=message.id,
+        message_id=m.message.id,
         received_at=app.clock.now(),
         net=q.net,
         gross=q.gross,
@@ -333,7 +308,7 @@ def _store_quote(
         vendor_nip=q.vendor_nip,
         valid_until=date.fromisoformat(q.valid_until) if q.valid_until else None,
         source=q.source,
-        needs_review=parsed.needs_review,
+        needs_review=m.parsed.needs_review,
         late=late,
     )
     session.add(row)
@@ -534,21 +509,8 @@ def send_comparison_now(app: App, session: Session, campaign: models.Campaign) -
     return "Zestawienie ofert wysłane Kierownikowi OS."
 
 
-def _decide_comparison(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    approval: models.Approval,
-    verdict: str,
-    comment: str,
-    actor: str,
-    via: str,
-    message: models.Message | None,
-) -> str:
-    approved = verdict == "approve"
-    status = ApprovalStatus.APPROVED if approved else ApprovalStatus.RETURNED
-    close_approval(app, session, campaign, approval, status, comment, message)
-    record(session, app, campaign, f"comparison_{status}", actor, via, message, comment=comment)
+def _decide_comparison(app: App, session: Session, campaign: models.Campaign, r: Ruling) -> str:
+    status = settle(app, session, campaign, r, f"comparison_{status_of(r)}")
     tell_coordinator(
         app,
         session,
@@ -558,8 +520,8 @@ def _decide_comparison(
             "Kierownik OS zatwierdził zestawienie ofert. Po uruchomieniu procedury zamówienia "
             "proszę to odnotować (strona statusu lub `mailflow campaign procurement-started`)."
         )
-        if approved
-        else f"Kierownik OS zwrócił zestawienie z uwagami:\n{comment}",
+        if r.approves
+        else f"Kierownik OS zwrócił zestawienie z uwagami:\n{r.comment}",
     )
     return f"Zestawienie ofert: {status}."
 

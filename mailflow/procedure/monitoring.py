@@ -17,7 +17,7 @@ from mailflow.clock import end_of_day, utc
 from mailflow.db import models
 from mailflow.mail.parse import ParsedMessage
 from mailflow.procedure.common import record, tell
-from mailflow.procedure.step import ContractorRule, Step
+from mailflow.procedure.step import ContractorRule, Incoming, Step
 from mailflow.steps import StepNumber
 
 WATCHERS = ("coordinator", "os_manager", "bok_manager")
@@ -27,14 +27,8 @@ def _is_progress(campaign: models.Campaign, parsed: ParsedMessage) -> bool:
     return parsed.kind == "progress" and parsed.progress is not None
 
 
-def on_progress(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    message: models.Message,
-    parsed: ParsedMessage,
-    sender: str,
-) -> None:
+def on_progress(app: App, session: Session, campaign: models.Campaign, m: Incoming) -> None:
+    parsed = m.parsed
     assert parsed.progress is not None
     done, target = parsed.progress.done, parsed.progress.target or app.config.procedure.sample_size
     session.add(
@@ -43,7 +37,7 @@ def on_progress(
             reported_at=app.clock.now(),
             done=done,
             target=target,
-            message_id=message.id,
+            message_id=m.message.id,
         )
     )
     record(
@@ -51,9 +45,9 @@ def on_progress(
         app,
         campaign,
         "progress_reported",
-        sender,
+        m.sender,
         "email",
-        message,
+        m.message,
         done=done,
         target=target,
     )

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from mailflow.app import App
 from mailflow.db import models
-from mailflow.mail.parse import ParsedMessage
 from mailflow.procedure import (
     approvals,
     audit,
@@ -27,7 +26,7 @@ from mailflow.procedure import (
     topics,
 )
 from mailflow.procedure.common import NeedsReview
-from mailflow.procedure.step import ContractorRule, Reminder, Reply, Step, Tick, Verdict
+from mailflow.procedure.step import ContractorRule, Incoming, Reminder, Reply, Step, Tick, Verdict
 
 STEPS: tuple[Step, ...] = (
     topics.STEP,
@@ -55,13 +54,7 @@ def merged(tables: Iterable[Mapping[str, T]]) -> dict[str, T]:
 
 
 def on_contractor_message(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    token: models.Token,
-    message: models.Message,
-    parsed: ParsedMessage,
-    sender: str,
+    app: App, session: Session, campaign: models.Campaign, m: Incoming
 ) -> None:
     """Whatever the contractor sends: results, progress, a draft questionnaire or a question.
 
@@ -69,11 +62,11 @@ def on_contractor_message(
     comes with a progress line, and a draft counts as one only at step 3.
     """
     for rule in CONTRACTOR_RULES:
-        if rule.accepts(campaign, parsed):
-            rule.handle(app, session, campaign, message, parsed, sender)
+        if rule.accepts(campaign, m.parsed):
+            rule.handle(app, session, campaign, m)
             return
     raise NeedsReview(
-        f"a message from the contractor read as {parsed.kind!r} at step {campaign.step}"
+        f"a message from the contractor read as {m.parsed.kind!r} at step {campaign.step}"
     )
 
 

@@ -17,11 +17,10 @@ from mailflow.db import models
 from mailflow.db.campaign_data import CampaignData
 from mailflow.db.statuses import ApprovalStatus, CampaignStatus
 from mailflow.errors import UserError
-from mailflow.mail.parse import ParsedMessage
 from mailflow.outbox import OutgoingAttachment
 from mailflow.procedure.approvals import approval_answered, open_approval, settle_waiting
 from mailflow.procedure.common import NeedsReview, record, today
-from mailflow.procedure.step import Reply, Step
+from mailflow.procedure.step import Incoming, Reply, Step
 from mailflow.procedure_mail import docx, send
 from mailflow.steps import StepNumber
 
@@ -70,22 +69,16 @@ def publication_choice(text: str) -> str | None:
 
 
 def on_publication_reply(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    token: models.Token,
-    message: models.Message,
-    parsed: ParsedMessage,
-    sender: str,
+    app: App, session: Session, campaign: models.Campaign, m: Incoming
 ) -> None:
-    approval_answered(app, session, campaign, token)
-    choice = publication_choice(parsed.reply.new_text if parsed.reply else "")
+    approval_answered(app, session, campaign, m.token)
+    choice = publication_choice(m.text)
     if choice is None:
         raise NeedsReview(
             "the publication reply does not name exactly one of BIP, STRONA, INTRANET, BRAK"
         )
-    token.used_at = app.clock.now()
-    publish(app, session, campaign, choice, sender, "email", message)
+    m.token.used_at = app.clock.now()
+    publish(app, session, campaign, choice, m.sender, "email", m.message)
 
 
 def publish(

@@ -23,7 +23,7 @@ from mailflow.mail.parse import ParsedMessage
 from mailflow.outbox import OutgoingAttachment
 from mailflow.procedure.approvals import open_approval, settle_waiting
 from mailflow.procedure.common import add_deadline, record, require_step, tell_contractor
-from mailflow.procedure.step import ContractorRule, Step
+from mailflow.procedure.step import ContractorRule, Incoming, Ruling, Step
 from mailflow.procedure_mail import calendar_invite, docx, send
 from mailflow.steps import StepNumber
 
@@ -32,19 +32,12 @@ def _is_draft(campaign: models.Campaign, parsed: ParsedMessage) -> bool:
     return campaign.step == StepNumber.QUESTIONNAIRE and bool(parsed.attachments)
 
 
-def route_questionnaire(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    message: models.Message,
-    parsed: ParsedMessage,
-    sender: str,
-) -> None:
+def route_questionnaire(app: App, session: Session, campaign: models.Campaign, m: Incoming) -> None:
     """The contractor's draft goes to the coordinator for acceptance (one round each)."""
     round_no = 1 + int(CampaignData.load(campaign).questionnaire_rounds)
-    CampaignData.save(campaign, questionnaire_rounds=round_no, questionnaire_message=message.id)
+    CampaignData.save(campaign, questionnaire_rounds=round_no, questionnaire_message=m.message.id)
     coordinator = app.config.person_for("coordinator")
-    attachments = [docx(a.filename, a.data) for a in parsed.attachments if a.data]
+    attachments = [docx(a.filename, a.data) for a in m.parsed.attachments if a.data]
     token = send(
         app,
         session,
@@ -67,7 +60,14 @@ def route_questionnaire(
         round_no=round_no,
     )
     record(
-        session, app, campaign, "questionnaire_received", sender, "email", message, round=round_no
+        session,
+        app,
+        campaign,
+        "questionnaire_received",
+        m.sender,
+        "email",
+        m.message,
+        round=round_no,
     )
 
 
@@ -145,20 +145,10 @@ def return_questionnaire(
     return "Uwagi do kwestionariusza przekazane wykonawcy."
 
 
-def _decide_questionnaire(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    approval: models.Approval,
-    verdict: str,
-    comment: str,
-    actor: str,
-    via: str,
-    message: models.Message | None,
-) -> str:
-    if verdict == "approve":
-        return accept_questionnaire(app, session, campaign, actor, via, message)
-    return return_questionnaire(app, session, campaign, comment, actor, via, message)
+def _decide_questionnaire(app: App, session: Session, campaign: models.Campaign, r: Ruling) -> str:
+    if r.approves:
+        return accept_questionnaire(app, session, campaign, r.actor, r.via, r.message)
+    return return_questionnaire(app, session, campaign, r.comment, r.actor, r.via, r.message)
 
 
 def _attachments_of(

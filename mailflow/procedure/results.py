@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 from mailflow import letters, paperwork
 from mailflow.app import App
 from mailflow.db import models
-from mailflow.db.statuses import ApprovalStatus
 from mailflow.errors import UserError
 from mailflow.mail.parse import DecodedAttachment, ParsedMessage
 from mailflow.procedure import audit, publication
-from mailflow.procedure.approvals import close_approval, open_approval
+from mailflow.procedure.approvals import close_approval, open_approval, status_of
 from mailflow.procedure.common import (
     NeedsReview,
     close_deadlines,
@@ -29,7 +28,7 @@ from mailflow.procedure.common import (
     require_step,
     tell_contractor,
 )
-from mailflow.procedure.step import ContractorRule, Step
+from mailflow.procedure.step import ContractorRule, Incoming, Ruling, Step
 from mailflow.procedure_mail import docx, send
 from mailflow.reading.kinds import DATA_FILE
 from mailflow.steps import ROLE_TITLES, StepNumber
@@ -41,16 +40,9 @@ def _is_results(campaign: models.Campaign, parsed: ParsedMessage) -> bool:
     return parsed.kind == "results" or any(DATA_FILE.search(a.filename) for a in parsed.attachments)
 
 
-def on_results(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    message: models.Message,
-    parsed: ParsedMessage,
-    sender: str,
-) -> None:
+def on_results(app: App, session: Session, campaign: models.Campaign, m: Incoming) -> None:
     require_step(campaign, StepNumber.MONITORING, StepNumber.RESULTS)
-    data_files = [a for a in parsed.attachments if DATA_FILE.search(a.filename) and a.data]
+    data_files = [a for a in m.parsed.attachments if DATA_FILE.search(a.filename) and a.data]
     if not data_files:
         raise NeedsReview("results announced but no data file (XLSX, ODS, CSV or SAV) attached")
     attachment = data_files[0]
@@ -64,9 +56,9 @@ def on_results(
         app,
         campaign,
         "results_received",
-        sender,
+        m.sender,
         "email",
-        message,
+        m.message,
         respondents=report.get("respondents"),
         findings=findings,
     )
@@ -184,32 +176,22 @@ def route_memo(
     record(session, app, campaign, "memo_sent", "system", role=role, round=round_no)
 
 
-def decide_memo(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    approval: models.Approval,
-    verdict: str,
-    comment: str,
-    actor: str,
-    via: str,
-    message: models.Message | None = None,
-) -> str:
-    status = ApprovalStatus.APPROVED if verdict == "approve" else ApprovalStatus.RETURNED
-    close_approval(app, session, campaign, approval, status, comment or None, message)
+def decide_memo(app: App, session: Session, campaign: models.Campaign, r: Ruling) -> str:
+    approval = r.approval
+    close_approval(app, session, campaign, approval, status_of(r), r.comment or None, r.message)
     record(
         session,
         app,
         campaign,
         f"memo_{approval.status}",
-        actor,
-        via,
-        message,
+        r.actor,
+        r.via,
+        r.message,
         role=approval.role,
-        comment=comment,
+        comment=r.comment,
     )
-    if verdict == "return":
-        _memo_back(app, session, campaign, approval, comment)
+    if not r.approves:
+        _memo_back(app, session, campaign, approval, r.comment)
         return "Informacja o wynikach zwrócona o jeden etap z uwagami."
     if approval.position + 1 < len(MEMO_CHAIN):
         route_memo(app, session, campaign, approval.position + 1, approval.round)

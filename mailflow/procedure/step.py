@@ -17,36 +17,48 @@ from mailflow.app import App
 from mailflow.db import models
 from mailflow.mail.parse import ParsedMessage
 
-# A reply to one of our e-mails: (app, session, campaign, token, message, parsed, sender).
-ReplyHandler = Callable[
-    [App, Session, models.Campaign, models.Token, models.Message, ParsedMessage, str], None
-]
-# An approve-or-return verdict on one item, the same by e-mail, page or CLI; returns the
-# confirmation a person reads: (app, session, campaign, approval, verdict, comment, actor,
-# via, message).
-Verdict = Callable[
-    [
-        App,
-        Session,
-        models.Campaign,
-        models.Approval,
-        str,
-        str,
-        str,
-        str,
-        models.Message | None,
-    ],
-    str,
-]
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message of ours as it arrived: its token, its row, what was read, who sent it."""
+
+    token: models.Token
+    message: models.Message
+    parsed: ParsedMessage
+    sender: str  # the effective sender: a firm's mail forwarded by the coordinator is the firm's
+
+    @property
+    def text(self) -> str:
+        """What the sender wrote (the reply reader's new text, without the quoted history)."""
+        return self.parsed.reply.new_text if self.parsed.reply else ""
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """One verdict on a waiting approval, and who gave it through which channel."""
+
+    approval: models.Approval
+    verdict: str  # "approve" or "return"
+    comment: str
+    actor: str
+    via: str
+    message: models.Message | None = None
+
+    @property
+    def approves(self) -> bool:
+        return self.verdict == "approve"
+
+
+# A reply to one of our e-mails, or a message in the contractor's thread.
+ReplyHandler = Callable[[App, Session, models.Campaign, Incoming], None]
+# An approve-or-return verdict on one item; returns the confirmation a person reads.
+Verdict = Callable[[App, Session, models.Campaign, Ruling], str]
 # A deadline's moment has come: (app, session, campaign, deadline, now) -> actions taken.
 Tick = Callable[[App, Session, models.Campaign, models.Deadline, datetime], int]
 # A reminder for a deadline; False when there was nobody left to remind.
 RemindHandler = Callable[[App, Session, models.Campaign, models.Deadline], bool]
-# A message in the contractor's thread: does this step take it, and what it does with it.
+# Does a step take this message from the contractor (at the campaign's current step)?
 ContractorTest = Callable[[models.Campaign, ParsedMessage], bool]
-ContractorHandler = Callable[
-    [App, Session, models.Campaign, models.Message, ParsedMessage, str], None
-]
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,7 @@ class Reminder:
 @dataclass(frozen=True)
 class ContractorRule:
     accepts: ContractorTest
-    handle: ContractorHandler
+    handle: ReplyHandler
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,10 @@ from mailflow.clock import end_of_day, warsaw_date
 from mailflow.db import models
 from mailflow.db.statuses import ApprovalStatus, CampaignStatus
 from mailflow.errors import UserError
-from mailflow.mail.parse import ParsedMessage
 from mailflow.procedure import inquiry
 from mailflow.procedure.approvals import (
-    close_approval,
     open_approval,
+    settle,
     settle_waiting,
     waiting_approval,
 )
@@ -38,7 +37,7 @@ from mailflow.procedure.common import (
     require_step,
     today,
 )
-from mailflow.procedure.step import Reminder, Reply, Step
+from mailflow.procedure.step import Incoming, Reminder, Reply, Ruling, Step
 from mailflow.procedure_mail import calendar_invite, docx, send
 from mailflow.steps import StepNumber
 from mailflow.workdays import add_working_days
@@ -209,10 +208,10 @@ def _topic_rows_from_form(data: bytes) -> list[tuple[str, str]]:
     return rows
 
 
-def _topics_in(parsed: ParsedMessage) -> list[tuple[str, str]]:
-    text = parsed.reply.new_text if parsed.reply else ""
+def _topics_in(m: Incoming) -> list[tuple[str, str]]:
+    text = m.text
     topics = [(line, "") for line in _topic_lines(text)]
-    for attachment in parsed.attachments:
+    for attachment in m.parsed.attachments:
         if attachment.filename.lower().endswith(".docx") and attachment.data:
             topics += _topic_rows_from_form(attachment.data)
     says_none = re.search(r"\bbrak\b", text, re.IGNORECASE) is not None
@@ -221,17 +220,9 @@ def _topics_in(parsed: ParsedMessage) -> list[tuple[str, str]]:
     return topics
 
 
-def on_topics_reply(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    token: models.Token,
-    message: models.Message,
-    parsed: ParsedMessage,
-    sender: str,
-) -> None:
-    topics = _topics_in(parsed)
-    source = CONTRIBUTOR_SOURCES.get(token.subject_key or "", "unit")
+def on_topics_reply(app: App, session: Session, campaign: models.Campaign, m: Incoming) -> None:
+    topics = _topics_in(m)
+    source = CONTRIBUTOR_SOURCES.get(m.token.subject_key or "", "unit")
     for title, why in topics:
         session.add(
             models.Topic(
@@ -239,12 +230,14 @@ def on_topics_reply(
                 title=title,
                 source=source,
                 discussion=why,
-                contributor=sender,
-                message_id=message.id,
+                contributor=m.sender,
+                message_id=m.message.id,
             )
         )
-    close_deadlines(session, app, campaign, "topics", party=sender)
-    record(session, app, campaign, "topics_received", sender, "email", message, count=len(topics))
+    close_deadlines(session, app, campaign, "topics", party=m.sender)
+    record(
+        session, app, campaign, "topics_received", m.sender, "email", m.message, count=len(topics)
+    )
     send(
         app,
         session,
@@ -252,9 +245,9 @@ def on_topics_reply(
         step=StepNumber.TOPICS,
         code="ZAG",
         purpose="confirmation",
-        to=sender,
+        to=m.sender,
         letter=letters.topics_received(len(topics)),
-        in_reply_to=message.message_id_header,
+        in_reply_to=m.message.message_id_header,
     )
     if not open_deadlines(session, campaign, "topics"):
         send_catalogue(app, session, campaign)
@@ -301,21 +294,10 @@ def confirm_catalogue(
     return f"Katalog zagadnień {campaign.year} zatwierdzony; zapytania o cenę wysłane."
 
 
-def _decide_catalogue(
-    app: App,
-    session: Session,
-    campaign: models.Campaign,
-    approval: models.Approval,
-    verdict: str,
-    comment: str,
-    actor: str,
-    via: str,
-    message: models.Message | None,
-) -> str:
-    if verdict == "approve":
-        return confirm_catalogue(app, session, campaign, actor, via, message)
-    close_approval(app, session, campaign, approval, ApprovalStatus.RETURNED, comment, message)
-    record(session, app, campaign, "catalogue_returned", actor, via, message, comment=comment)
+def _decide_catalogue(app: App, session: Session, campaign: models.Campaign, r: Ruling) -> str:
+    if r.approves:
+        return confirm_catalogue(app, session, campaign, r.actor, r.via, r.message)
+    settle(app, session, campaign, r, "catalogue_returned")
     return "Katalog zagadnień zwrócony z uwagami."
 
 
