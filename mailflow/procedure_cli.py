@@ -63,9 +63,7 @@ def _parser() -> _Parser:
     for name in ("approve", "return"):
         p = sub.add_parser(name)
         p.add_argument("year", type=int)
-        p.add_argument(
-            "item", choices=["catalogue", "comparison", "questionnaire", "memo", "audit"]
-        )
+        p.add_argument("item", choices=list(procedure.DECISION_ITEMS))
         p.add_argument("comment", nargs="?", default="")
     p = sub.add_parser("add-action")
     p.add_argument("year", type=int)

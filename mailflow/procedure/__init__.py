@@ -42,6 +42,7 @@ from mailflow.procedure.inquiry import (
     send_inquiries,
 )
 from mailflow.procedure.monitoring import send_digest
+from mailflow.procedure.pipeline import DECISIONS
 from mailflow.procedure.publication import (
     PUBLICATION_PLACES,
     ask_publication,
@@ -49,10 +50,12 @@ from mailflow.procedure.publication import (
     publish,
 )
 from mailflow.procedure.questionnaire import accept_questionnaire, return_questionnaire
-from mailflow.procedure.results import MEMO_CHAIN, decide_memo, route_memo
+from mailflow.procedure.results import MEMO_CHAIN, route_memo
 from mailflow.procedure.topics import add_topic, confirm_catalogue, send_catalogue, start_campaign
 from mailflow.steps import ROLE_TITLES, StepNumber
 
+# The items a person approves or returns (``decide``), in the order the procedure reaches them.
+DECISION_ITEMS: tuple[str, ...] = tuple(DECISIONS)
 STEP_TOPICS, STEP_INQUIRY, STEP_CONTRACT, STEP_QUESTIONNAIRE = (
     StepNumber.TOPICS,
     StepNumber.INQUIRY,
@@ -67,6 +70,7 @@ STEP_MONITORING, STEP_RESULTS, STEP_AUDIT, STEP_PUBLICATION = (
 )
 
 __all__ = [
+    "DECISION_ITEMS",
     "MEMO_CHAIN",
     "PUBLICATION_PLACES",
     "ROLE_TITLES",
@@ -90,7 +94,6 @@ __all__ = [
     "confirm_audit",
     "confirm_catalogue",
     "decide",
-    "decide_memo",
     "draft_audit_order",
     "handle_message",
     "mark_procurement_started",

@@ -6,6 +6,7 @@ first e-mail's token stays good while the approval waits (see ``approval_for_tok
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -33,6 +34,51 @@ from mailflow.procedure.step import Reminder, Ruling, Step
 from mailflow.procedure_mail import send
 from mailflow.steps import ROLE_TITLES
 from mailflow.workdays import add_working_days
+
+
+def ask_for_decision(
+    app: App,
+    session: Session,
+    campaign: models.Campaign,
+    item: str,
+    role: str,
+    letter: letters.Letter,
+    *,
+    step: int,
+    code: str,
+    attachments: Sequence[OutgoingAttachment] = (),
+    subject_key: str | None = None,
+    position: int = 0,
+    round_no: int = 1,
+) -> None:
+    """E-mail ``item`` to the holder of ``role`` and wait for their verdict on it.
+
+    The e-mail's purpose is the item's name: that is how a reply finds its approval.
+    """
+    person = app.config.person_for(role)
+    token = send(
+        app,
+        session,
+        campaign,
+        step=step,
+        code=code,
+        purpose=item,
+        to=person.email,
+        letter=letter,
+        attachments=attachments,
+        subject_key=subject_key,
+    )
+    open_approval(
+        app,
+        session,
+        campaign,
+        item,
+        role,
+        person.email,
+        token.token,
+        position=position,
+        round_no=round_no,
+    )
 
 
 def open_approval(

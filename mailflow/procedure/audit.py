@@ -22,7 +22,7 @@ from mailflow.db.statuses import ApprovalStatus
 from mailflow.errors import UserError
 from mailflow.outbox import OutgoingAttachment
 from mailflow.procedure import publication
-from mailflow.procedure.approvals import open_approval, settle
+from mailflow.procedure.approvals import ask_for_decision, settle
 from mailflow.procedure.common import (
     NeedsReview,
     add_deadline,
@@ -86,21 +86,17 @@ def draft_audit_order(
     report_by = add_working_days(today(app), 30)
     CampaignData.save(campaign, audit_by=audit_by.isoformat(), report_by=report_by.isoformat())
     order = paperwork.audit_order(app, session, campaign, audit_by, report_by)
-    plenipotentiary = app.config.person_for("plenipotentiary")
     findings = _findings(session, campaign)
-    token = send(
+    ask_for_decision(
         app,
         session,
         campaign,
+        "audit",
+        "plenipotentiary",
+        letters.audit_order_for_confirmation(campaign.year, findings),
         step=StepNumber.AUDIT,
         code="AUD",
-        purpose="audit",
-        to=plenipotentiary.email,
-        letter=letters.audit_order_for_confirmation(campaign.year, findings),
         attachments=[docx(f"Polecenie_auditu_{campaign.year}.docx", order)],
-    )
-    open_approval(
-        app, session, campaign, "audit", "plenipotentiary", plenipotentiary.email, token.token
     )
     record(session, app, campaign, "audit_order_drafted", actor, via, findings=findings)
 

@@ -23,7 +23,7 @@ from mailflow.db.campaign_data import CampaignData
 from mailflow.db.statuses import InquiryStatus, OutboxStatus
 from mailflow.errors import UserError
 from mailflow.mail.parse import ParsedMessage
-from mailflow.procedure.approvals import open_approval, settle, status_of
+from mailflow.procedure.approvals import ask_for_decision, settle, status_of
 from mailflow.procedure.common import (
     NeedsReview,
     add_deadline,
@@ -106,16 +106,13 @@ def _mail_inquiry(
     letter_docx, form_docx = paperwork.price_inquiry(
         app, session, campaign, vendor, deadline, reply_to, tag
     )
-    return send(
+    return _to_firm(
         app,
         session,
         campaign,
-        step=StepNumber.INQUIRY,
-        code="ZO",
-        purpose="inquiry",
-        to=vendor.email,
-        letter=letters.price_inquiry(campaign.year, deadline.astimezone(WARSAW), vendor.name),
-        subject_key=key,
+        vendor.email,
+        key,
+        letters.price_inquiry(campaign.year, deadline.astimezone(WARSAW), vendor.name),
         attachments=[
             docx(f"Zapytanie_o_cene_{campaign.year}.docx", letter_docx),
             docx(f"Formularz_ofertowy_{campaign.case_ref}.docx", form_docx),
@@ -126,6 +123,30 @@ def _mail_inquiry(
             ),
         ],
         token_text=token_text,
+    )
+
+
+def _to_firm(
+    app: App,
+    session: Session,
+    campaign: models.Campaign,
+    to: str,
+    vendor_key: str | None,
+    letter: letters.Letter,
+    **extra: Any,
+) -> models.Token:
+    """An e-mail in the firm's price-inquiry thread (ZO), where it answers with its offer."""
+    return send(
+        app,
+        session,
+        campaign,
+        step=StepNumber.INQUIRY,
+        code="ZO",
+        purpose="inquiry",
+        to=to,
+        letter=letter,
+        subject_key=vendor_key,
+        **extra,
     )
 
 
@@ -242,18 +263,8 @@ def _answer_in_thread(
     m: Incoming,
     letter: letters.Letter,
 ) -> None:
-    send(
-        app,
-        session,
-        campaign,
-        step=StepNumber.INQUIRY,
-        code="ZO",
-        purpose="inquiry",
-        to=m.sender,
-        subject_key=inquiry.vendor_key,
-        letter=letter,
-        in_reply_to=m.message.message_id_header,
-    )
+    in_reply_to = m.message.message_id_header
+    _to_firm(app, session, campaign, m.sender, inquiry.vendor_key, letter, in_reply_to=in_reply_to)
 
 
 def _record_quote(
@@ -474,19 +485,17 @@ def _no_offers_at_deadline(app: App, session: Session, campaign: models.Campaign
 def send_comparison(app: App, session: Session, campaign: models.Campaign) -> None:
     """Zestawienie ofert to the OS manager (IN-13: "przekazuje powyższe Kierownikowi OS")."""
     data, value, offers = paperwork.comparison(app, session, campaign)
-    manager = app.config.person_for("os_manager")
-    token = send(
+    ask_for_decision(
         app,
         session,
         campaign,
+        "comparison",
+        "os_manager",
+        letters.comparison_for_manager(campaign.year, offers, letters.money(value)),
         step=StepNumber.INQUIRY,
         code="POR",
-        purpose="comparison",
-        to=manager.email,
-        letter=letters.comparison_for_manager(campaign.year, offers, letters.money(value)),
         attachments=[docx(f"Zestawienie_ofert_{campaign.year}.docx", data)],
     )
-    open_approval(app, session, campaign, "comparison", "os_manager", manager.email, token.token)
     CampaignData.save(
         campaign, comparison_sent=app.clock.now().isoformat(), estimated_value_net=str(value)
     )
@@ -550,17 +559,8 @@ def _remind(app: App, session: Session, campaign: models.Campaign, d: models.Dea
     inquiry = _inquiry_to(session, campaign, d.subject_key) if d.subject_key else None
     if not d.party or inquiry is None or inquiry.status != InquiryStatus.SENT:
         return False
-    send(
-        app,
-        session,
-        campaign,
-        step=StepNumber.INQUIRY,
-        code="ZO",
-        purpose="inquiry",
-        to=d.party,
-        letter=letters.inquiry_reminder(campaign.year, utc(d.due_at).astimezone(WARSAW)),
-        subject_key=d.subject_key,
-    )
+    letter = letters.inquiry_reminder(campaign.year, utc(d.due_at).astimezone(WARSAW))
+    _to_firm(app, session, campaign, d.party, d.subject_key, letter)
     inquiry.status, inquiry.reminded_at = InquiryStatus.REMINDED, app.clock.now()
     record(session, app, campaign, "inquiry_reminded", "system", vendor=d.subject_key)
     return True

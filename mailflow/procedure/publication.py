@@ -18,7 +18,7 @@ from mailflow.db.campaign_data import CampaignData
 from mailflow.db.statuses import ApprovalStatus, CampaignStatus
 from mailflow.errors import UserError
 from mailflow.outbox import OutgoingAttachment
-from mailflow.procedure.approvals import approval_answered, open_approval, settle_waiting
+from mailflow.procedure.approvals import approval_answered, ask_for_decision, settle_waiting
 from mailflow.procedure.common import NeedsReview, record, today
 from mailflow.procedure.step import Incoming, Reply, Step
 from mailflow.procedure_mail import docx, send
@@ -43,19 +43,15 @@ def ask_publication(app: App, session: Session, campaign: models.Campaign) -> No
     if CampaignData.load(campaign).publication_asked:
         return
     CampaignData.save(campaign, publication_asked=app.clock.now().isoformat())
-    plenipotentiary = app.config.person_for("plenipotentiary")
-    token = send(
+    ask_for_decision(
         app,
         session,
         campaign,
+        "publication",
+        "plenipotentiary",
+        letters.publication_question(campaign.year),
         step=StepNumber.PUBLICATION,
         code="WYN",
-        purpose="publication",
-        to=plenipotentiary.email,
-        letter=letters.publication_question(campaign.year),
-    )
-    open_approval(
-        app, session, campaign, "publication", "plenipotentiary", plenipotentiary.email, token.token
     )
     # During an audit the campaign stays at step 6; publication waits beside it.
     if campaign.step < StepNumber.PUBLICATION and campaign.step != StepNumber.AUDIT:

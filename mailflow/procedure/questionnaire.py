@@ -21,10 +21,10 @@ from mailflow.db.statuses import ApprovalStatus
 from mailflow.errors import UserError
 from mailflow.mail.parse import ParsedMessage
 from mailflow.outbox import OutgoingAttachment
-from mailflow.procedure.approvals import open_approval, settle_waiting
+from mailflow.procedure.approvals import ask_for_decision, settle_waiting
 from mailflow.procedure.common import add_deadline, record, require_step, tell_contractor
 from mailflow.procedure.step import ContractorRule, Incoming, Ruling, Step
-from mailflow.procedure_mail import calendar_invite, docx, send
+from mailflow.procedure_mail import calendar_invite, docx
 from mailflow.steps import StepNumber
 
 
@@ -36,27 +36,16 @@ def route_questionnaire(app: App, session: Session, campaign: models.Campaign, m
     """The contractor's draft goes to the coordinator for acceptance (one round each)."""
     round_no = 1 + int(CampaignData.load(campaign).questionnaire_rounds)
     CampaignData.save(campaign, questionnaire_rounds=round_no, questionnaire_message=m.message.id)
-    coordinator = app.config.person_for("coordinator")
-    attachments = [docx(a.filename, a.data) for a in m.parsed.attachments if a.data]
-    token = send(
-        app,
-        session,
-        campaign,
-        step=StepNumber.QUESTIONNAIRE,
-        code="KW",
-        purpose="questionnaire",
-        to=coordinator.email,
-        letter=letters.questionnaire_for_acceptance(campaign.year, round_no),
-        attachments=attachments,
-    )
-    open_approval(
+    ask_for_decision(
         app,
         session,
         campaign,
         "questionnaire",
         "coordinator",
-        coordinator.email,
-        token.token,
+        letters.questionnaire_for_acceptance(campaign.year, round_no),
+        step=StepNumber.QUESTIONNAIRE,
+        code="KW",
+        attachments=[docx(a.filename, a.data) for a in m.parsed.attachments if a.data],
         round_no=round_no,
     )
     record(

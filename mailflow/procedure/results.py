@@ -20,7 +20,7 @@ from mailflow.db import models
 from mailflow.errors import UserError
 from mailflow.mail.parse import DecodedAttachment, ParsedMessage
 from mailflow.procedure import audit, publication
-from mailflow.procedure.approvals import close_approval, open_approval, status_of
+from mailflow.procedure.approvals import ask_for_decision, close_approval, status_of
 from mailflow.procedure.common import (
     NeedsReview,
     close_deadlines,
@@ -29,7 +29,7 @@ from mailflow.procedure.common import (
     tell_contractor,
 )
 from mailflow.procedure.step import ContractorRule, Incoming, Ruling, Step
-from mailflow.procedure_mail import docx, send
+from mailflow.procedure_mail import docx
 from mailflow.reading.kinds import DATA_FILE
 from mailflow.steps import ROLE_TITLES, StepNumber
 
@@ -148,28 +148,18 @@ def route_memo(
 ) -> None:
     """Send the results memo to the next person of the chain coordinator -> ... -> Mayor."""
     role = MEMO_CHAIN[position]
-    person = app.config.person_for(role)
     memo = paperwork.results_memo(app, session, campaign, round_no)
-    token = send(
-        app,
-        session,
-        campaign,
-        step=StepNumber.RESULTS,
-        code="WYN",
-        purpose="memo",
-        to=person.email,
-        letter=letters.memo_for_approval(campaign.year, ROLE_TITLES[role], round_no, comment),
-        subject_key=role,
-        attachments=[docx(f"Informacja_o_wynikach_{campaign.year}.docx", memo)],
-    )
-    open_approval(
+    ask_for_decision(
         app,
         session,
         campaign,
         "memo",
         role,
-        person.email,
-        token.token,
+        letters.memo_for_approval(campaign.year, ROLE_TITLES[role], round_no, comment),
+        step=StepNumber.RESULTS,
+        code="WYN",
+        attachments=[docx(f"Informacja_o_wynikach_{campaign.year}.docx", memo)],
+        subject_key=role,
         position=position,
         round_no=round_no,
     )

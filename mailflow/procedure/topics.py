@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -20,9 +21,10 @@ from mailflow.clock import end_of_day, warsaw_date
 from mailflow.db import models
 from mailflow.db.statuses import ApprovalStatus, CampaignStatus
 from mailflow.errors import UserError
+from mailflow.outbox import OutgoingAttachment
 from mailflow.procedure import inquiry
 from mailflow.procedure.approvals import (
-    open_approval,
+    ask_for_decision,
     settle,
     settle_waiting,
     waiting_approval,
@@ -93,16 +95,13 @@ def _call_for_topics(app: App, session: Session, campaign: models.Campaign, repl
     form = paperwork.call_for_topics(app, session, campaign, reply_by, app.config.smtp.from_address)
     for role in CONTRIBUTOR_SOURCES:
         for person in app.config.people_for(role):
-            send(
+            _to_contributor(
                 app,
                 session,
                 campaign,
-                step=StepNumber.TOPICS,
-                code="ZAG",
-                purpose="topics",
-                to=person.email,
-                letter=letters.call_for_topics(campaign.year, reply_by),
-                subject_key=role,
+                person.email,
+                role,
+                letters.call_for_topics(campaign.year, reply_by),
                 attachments=[
                     docx(f"Formularz_zagadnien_{campaign.year}.docx", form),
                     calendar_invite(
@@ -122,6 +121,30 @@ def _call_for_topics(app: App, session: Session, campaign: models.Campaign, repl
                 party=person.email,
                 subject_key=role,
             )
+
+
+def _to_contributor(
+    app: App,
+    session: Session,
+    campaign: models.Campaign,
+    to: str,
+    role: str | None,
+    letter: letters.Letter,
+    attachments: Sequence[OutgoingAttachment] = (),
+) -> None:
+    """An e-mail in the contributor's call-for-topics thread (ZAG), where topics come back."""
+    send(
+        app,
+        session,
+        campaign,
+        step=StepNumber.TOPICS,
+        code="ZAG",
+        purpose="topics",
+        to=to,
+        letter=letter,
+        subject_key=role,
+        attachments=attachments,
+    )
 
 
 def _propose_weak_indicators(app: App, session: Session, campaign: models.Campaign) -> None:
@@ -256,21 +279,17 @@ def on_topics_reply(app: App, session: Session, campaign: models.Campaign, m: In
 def send_catalogue(app: App, session: Session, campaign: models.Campaign) -> None:
     """The compiled catalogue goes to the coordinator to confirm (by reply or on the page)."""
     data = paperwork.catalogue(app, session, campaign)
-    coordinator = app.config.person_for("coordinator")
     titles = [t.title for t in paperwork.topics_of(session, campaign)]
-    token = send(
+    ask_for_decision(
         app,
         session,
         campaign,
+        "catalogue",
+        "coordinator",
+        letters.catalogue_for_confirmation(campaign.year, titles),
         step=StepNumber.TOPICS,
         code="ZAG",
-        purpose="catalogue",
-        to=coordinator.email,
-        letter=letters.catalogue_for_confirmation(campaign.year, titles),
         attachments=[docx(f"Katalog_zagadnien_{campaign.year}.docx", data)],
-    )
-    open_approval(
-        app, session, campaign, "catalogue", "coordinator", coordinator.email, token.token
     )
     record(session, app, campaign, "catalogue_sent", "system", topics=len(titles))
 
@@ -305,17 +324,8 @@ def _remind(app: App, session: Session, campaign: models.Campaign, d: models.Dea
     if not d.party:
         return False
     roles = app.config.role_of(d.party)
-    send(
-        app,
-        session,
-        campaign,
-        step=StepNumber.TOPICS,
-        code="ZAG",
-        purpose="topics",
-        to=d.party,
-        letter=letters.topics_reminder(campaign.year, warsaw_date(d.due_at)),
-        subject_key=roles[0] if roles else None,
-    )
+    letter = letters.topics_reminder(campaign.year, warsaw_date(d.due_at))
+    _to_contributor(app, session, campaign, d.party, roles[0] if roles else None, letter)
     return True
 
 
