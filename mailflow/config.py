@@ -802,12 +802,8 @@ def _read_procedure(r: _Reader) -> ProcedureConfig:
             )
     require_dmarc = r.value(t, "procedure.require_dmarc", bool, False)
     authserv_id = r.value(t, "procedure.authserv_id", str, "") or ""
-    if require_dmarc and not _HOSTNAME.fullmatch(authserv_id):
-        r.problem(
-            "procedure.authserv_id",
-            "required with require_dmarc = true: the name your receiving server writes first "
-            "in Authentication-Results (e.g. mx.um.example.pl)",
-        )
+    if authserv_id and not _HOSTNAME.fullmatch(authserv_id):
+        r.problem("procedure.authserv_id", "must be a host name, e.g. mx.um.example.pl")
     hour = r.value(t, "procedure.offer_deadline_hour", str, "12:00")
     if hour and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", hour):
         r.problem("procedure.offer_deadline_hour", f"must be HH:MM, got {hour!r}")

@@ -131,16 +131,21 @@ def stop_scheduler(scheduler: Any) -> None:
     scheduler.shutdown(wait=True)
 
 
+def _web_server(app: App, threads: int) -> Any:
+    """The one door from the core to the status page (ImportError: it is not installed)."""
+    from web_status import create_server
+
+    # waitress's own thread count and Server header, as before the page had its door.
+    return create_server(app, threads=threads, ident="waitress")
+
+
 def _serve_web(app: App) -> Any | None:
     """The status page in a thread (waitress); None when it cannot be loaded."""
     try:
-        from waitress import create_server
-
-        from web_status import create_app
+        server = _web_server(app, threads=4)
     except ImportError as error:
         log.warning("status page not available: %s", error)
         return None
-    server = create_server(create_app(app), host=app.config.web.bind, port=app.config.web.port)
     threading.Thread(target=server.run, name="web", daemon=True).start()
     log.info(
         "status page listening",
@@ -238,16 +243,14 @@ def _run_forever(app: App, act: Act, due: AppJob, yearly: AppJob) -> int:
 def run_web(config: Config) -> int:
     """``mailflow web``: the status page alone, until interrupted."""
     setup_logging(config.logging.level, config.logging.format, config.secrets)
-    from waitress import serve
-
-    try:
-        from web_status import create_app
-    except ImportError as error:
-        raise UserError(f"the status page is not installed: {error}") from None
-
     app = open_app(config)
     try:
-        serve(create_app(app), host=config.web.bind, port=config.web.port)
+        try:
+            server = _web_server(app, threads=4)
+        except ImportError as error:
+            raise UserError(f"the status page is not installed: {error}") from None
+        server.print_listen("Serving on http://{}:{}")
+        server.run()
     finally:
         app.close()
     return 0

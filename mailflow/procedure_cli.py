@@ -63,9 +63,7 @@ def _parser() -> _Parser:
     for name in ("approve", "return"):
         p = sub.add_parser(name)
         p.add_argument("year", type=int)
-        p.add_argument(
-            "item", choices=["catalogue", "comparison", "questionnaire", "memo", "audit"]
-        )
+        p.add_argument("item", choices=list(procedure.DECISION_ITEMS))
         p.add_argument("comment", nargs="?", default="")
     p = sub.add_parser("add-action")
     p.add_argument("year", type=int)
@@ -98,25 +96,13 @@ def _act(app: App, session: Session, campaign: models.Campaign, p: argparse.Name
     if p.action == "show":
         return json.dumps(campaign_summary(session, campaign), ensure_ascii=False, indent=2)
     if p.action == "add-topic":
-        session.add(
-            models.Topic(
-                campaign_id=campaign.id,
-                title=p.title,
-                source="own_observation",
-                discussion=p.discussion,
-                contributor=None,
-            )
-        )
-        procedure.record(session, app, campaign, "topic_added", ACTOR, "cli", title=p.title)
-        return "Zagadnienie dodane do katalogu."
+        return procedure.add_topic(app, session, campaign, p.title, p.discussion, ACTOR, "cli")
     if p.action == "confirm-catalogue":
         return procedure.confirm_catalogue(app, session, campaign, ACTOR, "cli")
     if p.action == "add-vendor":
         return procedure.add_vendor(app, session, campaign, p.vendor, ACTOR, "cli")
     if p.action == "send-comparison":
-        procedure.require_step(campaign, procedure.STEP_INQUIRY)
-        procedure.send_comparison(app, session, campaign)
-        return "Zestawienie ofert wysłane Kierownikowi OS."
+        return procedure.send_comparison_now(app, session, campaign)
     if p.action == "procurement-started":
         return procedure.mark_procurement_started(app, session, campaign, ACTOR, "cli")
     if p.action == "record-contract":

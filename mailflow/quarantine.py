@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from mailflow.app import App
 from mailflow.db import lock_rows, models, transaction
+from mailflow.db.events import add_event
 from mailflow.errors import UserError
 from mailflow.intake import Act, process_message
 
@@ -56,12 +57,6 @@ def _open_entry(session: Session, entry_id: int) -> models.QuarantineEntry:
     return entry
 
 
-def _via(actor: str) -> str:
-    if actor.startswith("web:"):
-        return "web"
-    return "cli" if actor == "cli" else "system"
-
-
 def _resolve(
     app: App,
     session: Session,
@@ -77,17 +72,15 @@ def _resolve(
     entry.resolution = resolution
     entry.resolved_by = actor
     entry.note = note or None
-    session.add(
-        models.Event(
-            campaign_id=campaign_id,
-            at=app.clock.now(),
-            step=step,
-            action=f"quarantine_{resolution}",
-            actor=actor,
-            via=_via(actor),
-            message_id=entry.message_id,
-            details={"entry": entry.id, "reason": entry.reason, "note": note, **(details or {})},
-        )
+    add_event(
+        session,
+        app.clock.now(),
+        f"quarantine_{resolution}",
+        actor,
+        campaign_id=campaign_id,
+        step=step,
+        message_id=entry.message_id,
+        details={"entry": entry.id, "reason": entry.reason, "note": note, **(details or {})},
     )
 
 

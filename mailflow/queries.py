@@ -8,17 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailflow.db import models
-
-STEP_NAMES = {
-    0: "topics",
-    1: "price_inquiry",
-    2: "contract",
-    3: "questionnaire",
-    4: "monitoring",
-    5: "results",
-    6: "audit",
-    7: "publication",
-}
+from mailflow.db.statuses import (
+    OUTBOX_FOR_A_PERSON,
+    OUTBOX_ON_ITS_WAY,
+    ApprovalStatus,
+    CampaignStatus,
+    MessageStatus,
+    OutboxStatus,
+)
+from mailflow.steps import LAST_STEP, STEP_NAMES
 
 
 def _counts(session: Session, column: Any, model: Any) -> dict[str, int]:
@@ -31,7 +29,7 @@ def campaign_summary(session: Session, campaign: models.Campaign) -> dict[str, A
         select(models.Approval.role)
         .where(
             models.Approval.campaign_id == campaign.id,
-            models.Approval.status == "waiting",
+            models.Approval.status == ApprovalStatus.WAITING,
             models.Approval.sent_at.is_not(None),
         )
         .order_by(models.Approval.position)
@@ -41,7 +39,8 @@ def campaign_summary(session: Session, campaign: models.Campaign) -> dict[str, A
             models.Deadline.campaign_id == campaign.id, models.Deadline.done_at.is_(None)
         )
     )
-    done = list(range(campaign.step)) if campaign.status != "finished" else list(range(8))
+    finished = campaign.status == CampaignStatus.FINISHED
+    done = list(range(LAST_STEP + 1 if finished else campaign.step))
     return {
         "year": campaign.year,
         "case_ref": campaign.case_ref,
@@ -55,7 +54,7 @@ def campaign_summary(session: Session, campaign: models.Campaign) -> dict[str, A
 
 
 def status_summary(session: Session) -> dict[str, Any]:
-    """The ``mailflow status --json`` document (shape in shared/docs/contracts.md)."""
+    """The ``mailflow status --json`` document (shape in docs/contracts.md)."""
     campaigns = session.scalars(select(models.Campaign).order_by(models.Campaign.year)).all()
     message_status = _counts(session, models.Message.status, models.Message)
     outbox_status = _counts(session, models.OutboxMessage.status, models.OutboxMessage)
@@ -68,16 +67,16 @@ def status_summary(session: Session) -> dict[str, Any]:
         "campaigns": [campaign_summary(session, c) for c in campaigns],
         "messages": {
             "received": sum(message_status.values()),
-            "processed": message_status.get("processed", 0),
-            "quarantined": message_status.get("quarantined", 0),
+            "processed": message_status.get(MessageStatus.PROCESSED, 0),
+            "quarantined": message_status.get(MessageStatus.QUARANTINED, 0),
             "not_ours": int(not_ours or 0),
         },
         "outbox": {
-            "pending": sum(outbox_status.get(s, 0) for s in ("pending", "sending", "final_dot")),
-            "sent": outbox_status.get("sent", 0),
+            "pending": sum(outbox_status.get(s, 0) for s in OUTBOX_ON_ITS_WAY),
+            "sent": outbox_status.get(OutboxStatus.SENT, 0),
             # Everything a person must look at: refused, sent to some recipients only, and
             # those whose fate the server did not tell (resend or mark sent).
-            "failed": sum(outbox_status.get(s, 0) for s in ("failed", "partial", "uncertain")),
+            "failed": sum(outbox_status.get(s, 0) for s in OUTBOX_FOR_A_PERSON),
         },
     }
 

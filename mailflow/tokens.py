@@ -1,4 +1,4 @@
-"""Correlation tokens, the subject tag and our Message-IDs (see shared/docs/contracts.md).
+"""Correlation tokens, the subject tag and our Message-IDs (see docs/contracts.md).
 
 Every e-mail mailflow sends carries its own random token in three places: the reply address
 (``ankieta+TOKEN@domain``), the subject tag ``[IN13-<year>-<CODE>-<token>]`` and the Message-ID

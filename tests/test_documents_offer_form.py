@@ -12,8 +12,8 @@ from docx import Document
 
 from mailflow.documents import render_document
 from mailflow.documents.examples import example_documents
-from mailflow.documents.offer_form import HEADER, LABELS, read_offer_form
 from mailflow.errors import UserError
+from mailflow.offer_form import HEADER, LABELS, read_offer_form
 
 CORPUS = Path(__file__).resolve().parent / "data" / "dev"
 

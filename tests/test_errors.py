@@ -19,7 +19,11 @@ from tests.test_cli import run
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "web_status/translations/pl/LC_MESSAGES/messages"
 # The modules whose refusals reach the status page through web_status/actions.py.
-PAGE_MODULES = ("mailflow/procedure.py", "mailflow/paperwork.py", "mailflow/quarantine.py")
+PAGE_MODULES = (
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "mailflow/procedure").glob("*.py")),
+    "mailflow/paperwork.py",
+    "mailflow/quarantine.py",
+)
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sr]")
 
 

@@ -35,11 +35,11 @@ from mailflow.config import ConfigError, load_config
 from mailflow.db import models, transaction
 from mailflow.demo import script
 from mailflow.results import analyse_file
-from mailflow.web_queries import routing, waiting_for
 from mailflow.workdays import is_working_day
 from tests.configs import TEST_ENV, write_config
 from tests.mailroom import deliver
 from tests.test_procedure import START, app, outbox, procedure_app, reply  # noqa: F401
+from web_status.queries import routing, waiting_for
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 COORDINATOR = "anna.wrona@um.example.pl"

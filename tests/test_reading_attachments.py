@@ -369,7 +369,7 @@ def test_it_takes_no_price_from_item_rows_or_variants_in_a_table(rows: list[list
 
 
 def test_it_reads_the_same_form_labels_the_documents_module_renders() -> None:
-    documents = pytest.importorskip("mailflow.documents.offer_form")
+    documents = pytest.importorskip("mailflow.offer_form")
     assert tuple(FORM_LABELS) == tuple(documents.LABELS)
     assert tuple(documents.HEADER) == ("Pole", "Wypełnia wykonawca")
 

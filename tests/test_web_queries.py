@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
 
-from mailflow import web_queries
 from mailflow.db import models
+from web_status import queries as web_queries
 
 NOW = datetime(2027, 7, 8, 10, 0, tzinfo=UTC)
 

@@ -1,7 +1,9 @@
 """The status page: what coordinators see and do, in Polish, secure and accessible.
 
-``create_app`` builds the Flask application around a :class:`mailflow.app.App`;
-``create_server`` wraps it in waitress (never Flask's development server).
+Does: read through its own queries (``web_status.queries``) and act only through the
+procedure's and the quarantine's public functions. Must not: reach into intake or the
+outbox's internals, or write rows itself. ``create_server`` is the one function the core
+calls to serve it (waitress, never Flask's development server); ``create_app`` builds the app.
 """
 
 from __future__ import annotations
@@ -114,7 +116,14 @@ def _http_error(error: HTTPException) -> Any:
     return render_template("error.html", code=error.code, reason=None), error.code or 500
 
 
-def create_server(app: App, host: str | None = None, port: int | None = None) -> Any:
+def create_server(
+    app: App,
+    host: str | None = None,
+    port: int | None = None,
+    *,
+    threads: int = 8,
+    ident: str = "mailflow",
+) -> Any:
     """A waitress server for the page, not yet running: call ``.run()`` and later ``.close()``."""
     import waitress
 
@@ -122,6 +131,6 @@ def create_server(app: App, host: str | None = None, port: int | None = None) ->
         create_app(app),
         host=host or app.config.web.bind,
         port=port if port is not None else app.config.web.port,
-        threads=8,
-        ident="mailflow",
+        threads=threads,
+        ident=ident,
     )

@@ -2,14 +2,13 @@
 
 The procedure (``mailflow.procedure``) and the quarantine (``mailflow.quarantine``) record
 every action as an event with ``via="web"`` and the user as actor, exactly as they record a
-reply. They are imported when used, so the page works while they are being built; a missing
-one is shown as "not available" rather than failing.
+reply.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,39 +17,45 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from mailflow import web_queries
+from mailflow import procedure, quarantine
 from mailflow.db import models, transaction
 from mailflow.errors import MailflowError, UserError
-from mailflow.queries import STEP_NAMES
+from mailflow.outbox import resolve_uncertain
+from mailflow.steps import STEP_NAMES, StepNumber
+from web_status import queries as web_queries
 from web_status.auth import acting, current_user, mailflow_app
 from web_status.i18n import label
 
 bp = Blueprint("actions", __name__)
+
+
+@dataclass(frozen=True)
+class PageAction:
+    steps: tuple[int, ...]
+    run: Callable[..., str]  # (app, session, campaign, **form, actor=, via=)
+
+
 # Each page action and the IN-13 steps at which the procedure allows it. The page offers an
 # action only at these steps; the procedure itself still decides (and says why not).
 CAMPAIGN_ACTIONS = {
-    "confirm_catalogue": (0,),
-    "mark_procurement_started": (1,),
-    "record_contract": (1, 2),
-    "accept_questionnaire": (3,),
+    "confirm_catalogue": PageAction((StepNumber.TOPICS,), procedure.confirm_catalogue),
+    "mark_procurement_started": PageAction(
+        (StepNumber.INQUIRY,), procedure.mark_procurement_started
+    ),
+    "record_contract": PageAction(
+        (StepNumber.INQUIRY, StepNumber.CONTRACT), procedure.record_contract
+    ),
+    "accept_questionnaire": PageAction((StepNumber.QUESTIONNAIRE,), procedure.accept_questionnaire),
+}
+QUARANTINE_CALLS: dict[str, Callable[..., str]] = {
+    "retry": quarantine.retry,
+    "dismiss": quarantine.dismiss,
+    "assign": quarantine.assign,
 }
 MAX_FIELD = 500
 # Values in the procedure's errors that are codes, and the label category that names them
 # (a quarantine entry "was already dismissed" reads "odrzucono" on a Polish page).
 CODE_PARAMS = {"resolution": "resolution", "item": "item"}
-
-
-def _function(module: str, name: str) -> Callable[..., Any] | None:
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
-        return None
-    function = getattr(found, name, None)
-    return function if callable(function) else None
-
-
-def _unavailable() -> None:
-    flash(_("This action is not available in this version of mailflow."), "error")
 
 
 def _refusal(error: MailflowError) -> str:
@@ -79,7 +84,7 @@ def _field(name: str) -> str:
 def available_actions(step: int, status: str) -> list[str]:
     if status == "finished":
         return []
-    return [name for name, steps in CAMPAIGN_ACTIONS.items() if step in steps]
+    return [name for name, action in CAMPAIGN_ACTIONS.items() if step in action.steps]
 
 
 def _questionnaire_arguments() -> dict[str, Any] | str:
@@ -127,10 +132,7 @@ def campaign_action(year: int, name: str) -> Response:
         flash(parsed, "error")
         return back
     arguments = parsed
-    function = _function("mailflow.procedure", name)
-    if function is None:
-        _unavailable()
-        return back
+    function = CAMPAIGN_ACTIONS[name].run
     app = mailflow_app()
     user = current_user()
     assert user is not None
@@ -151,10 +153,7 @@ def campaign_action(year: int, name: str) -> Response:
 
 def _quarantine_call(name: str, entry_id: int, **arguments: Any) -> Response:
     back = redirect(url_for("pages.quarantine"))
-    function = _function("mailflow.quarantine", name)
-    if function is None:
-        _unavailable()
-        return back
+    function = QUARANTINE_CALLS[name]
     user = current_user()
     assert user is not None
     try:
@@ -228,8 +227,6 @@ def assign(entry_id: int) -> Response:
 def outbox_decision(outbox_id: int, decision: str) -> Response:
     """A person settles an e-mail whose fate the server did not tell (see mailflow.outbox)."""
     back = redirect(url_for("pages.outgoing", outbox_id=outbox_id))
-    from mailflow.outbox import resolve_uncertain
-
     user = current_user()
     assert user is not None
     try:

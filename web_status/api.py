@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Blueprint, abort
 
-from mailflow import queries, web_queries
+from mailflow import queries
+from web_status import queries as web_queries
 from web_status.auth import current_user, mailflow_app
 
 bp = Blueprint("api", __name__, url_prefix="/api")

@@ -10,8 +10,9 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from markupsafe import Markup, escape
 
-from mailflow.web_queries import defuse_bidi, utc
+from mailflow.clock import utc
 from web_status.i18n import label
+from web_status.queries import defuse_bidi
 
 
 def when(moment: datetime | None) -> str:

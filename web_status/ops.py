@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from mailflow import web_queries
+from web_status import queries as web_queries
 from web_status.auth import mailflow_app
 
 bp = Blueprint("ops", __name__)

@@ -11,9 +11,9 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from mailflow import web_queries
 from mailflow.db import models
-from mailflow.queries import STEP_NAMES
+from mailflow.steps import STEP_NAMES
+from web_status import queries as web_queries
 from web_status.actions import available_actions
 from web_status.auth import admin_only, mailflow_app
 from web_status.charts import STACKED, WIDE, bar_chart

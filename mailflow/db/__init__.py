@@ -1,4 +1,8 @@
-"""Engine, sessions and migrations. The schema lives in :mod:`mailflow.db.models`."""
+"""Engine, sessions and migrations. The schema lives in :mod:`mailflow.db.models`.
+
+Does: the rows and how they are written (``events``, ``statuses``, ``campaign_data``). Must
+not: decide anything about the procedure or send mail; a schema change is a migration.
+"""
 
 from __future__ import annotations
 

@@ -14,18 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from mailflow import procedure
 from mailflow.app import App
-from mailflow.clock import FakeClock
+from mailflow.clock import WARSAW, FakeClock
 from mailflow.db import models, transaction
 from mailflow.demo import script
 from mailflow.demo.people import MailWorld, Person, Postman, Received, Reply
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 START = datetime(2027, 1, 15, 8, 0, tzinfo=WARSAW).astimezone(UTC)
 OFFICE_ACTOR = "anna.wrona@um.example.pl"
 Pass = Callable[[], object]

@@ -156,14 +156,10 @@ base_url = "http://127.0.0.1:{web_port}/"
 
 def _serve_status_page(app: App) -> Any:
     try:
-        from waitress import create_server
-
-        from web_status import create_app
+        from web_status import create_server
     except ImportError:
         return None
-    server = create_server(
-        create_app(app), host=app.config.web.bind, port=app.config.web.port, threads=2
-    )
+    server = create_server(app, threads=2, ident="waitress")
     threading.Thread(target=server.run, name="demo-web", daemon=True).start()
     return server
 

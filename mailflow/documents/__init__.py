@@ -55,9 +55,9 @@ from mailflow.documents.formatting import (
     money_in_words,
     working_day_deadline,
 )
-from mailflow.documents.offer_form import read_offer_form
 from mailflow.documents.publication_html import render_publication_html
 from mailflow.documents.render import TEMPLATES_DIR, render_document
+from mailflow.offer_form import read_offer_form
 
 __all__ = [
     "CONTEXT_TYPES",

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 
 from mailflow.errors import PermanentError
+from mailflow.offer_form import HEADER as FORM_HEADER
 from mailflow.offer_form import LABELS
 from mailflow.reading.documents import Cell, DocumentText, Refusal, read_document
 from mailflow.reading.model import Attachment
 from mailflow.reading.safety import ReadingLimits
 
 FORM_LABELS = LABELS
-HEADER = ("pole", "wypełnia wykonawca")
 
 
 class DocumentRefused(PermanentError):
@@ -27,6 +27,7 @@ def _norm(text: str) -> str:
 
 
 _LABELS = {_norm(label): label for label in FORM_LABELS}
+HEADER = tuple(_norm(cell) for cell in FORM_HEADER)  # as the table's first row reads
 
 
 def form_fields(tables: list[list[list[Cell]]]) -> dict[str, str]:

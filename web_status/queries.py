@@ -10,7 +10,7 @@ from __future__ import annotations
 import email
 import email.policy
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
 from typing import Any
@@ -20,13 +20,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from mailflow.archive import Archive
+from mailflow.clock import utc
 from mailflow.config import Config
 from mailflow.db import models
-from mailflow.queries import STEP_NAMES, campaign_summary, status_summary
+from mailflow.queries import campaign_summary, status_summary
+from mailflow.steps import LAST_STEP, STEP_NAMES
 from mailflow.tokens import mask
 from mailflow.workdays import working_days_between
 
-LAST_STEP = 7
 # Routed items in the order the procedure reaches them.
 ROUTED_ITEMS = ("catalogue", "comparison", "questionnaire", "memo", "audit")
 # Inquiry states that mean the vendor has given its answer (whatever it was).
@@ -53,13 +54,6 @@ def masked(token: str | None) -> str | None:
 def defuse_bidi(value: str) -> str:
     """Replace invisible direction overrides with a visible ``[U+202E]`` marker."""
     return value.translate(_BIDI_TABLE)
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every time we store is UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def who(config: Config, party: str | None) -> str:
