@@ -10,6 +10,7 @@ names, Polish charsets, TNEF and Outlook .msg containers, and attached messages 
 from __future__ import annotations
 
 import email
+import binascii
 import email.header
 import hashlib
 import mimetypes
@@ -107,13 +108,65 @@ def raw_header_values(message: Message, name: str) -> list[str]:
         return []
 
 
+# One RFC 2047 encoded word. Its text holds no "?" and no white space, so a failed attempt
+# stops at the next "?" and the scan stays linear.
+_ENCODED_WORD = re.compile(r"=\?([^?\s*]{1,40})(?:\*[^?\s]{0,20})?\?([bBqQ])\?([^?\s]*)\?=")
+_QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+
+
+def _word_bytes(encoding: str, text: str) -> bytes | None:
+    data = text.encode("ascii", errors="surrogateescape")
+    try:
+        if encoding in "bB":
+            return binascii.a2b_base64(data + b"=" * (-len(data) % 4))
+        return _QP_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data.replace(b"_", b" "))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _decode_encoded_words(value: str) -> str:
+    """RFC 2047 encoded words decoded in one pass; undecodable ones left as they are.
+
+    The standard library's ``decode_header`` pops each word off the front of a list, which
+    is quadratic: a Subject of 100 000 encoded words took 19 s. Adjacent words in one charset
+    are joined before decoding (a character may be split between two words), and the white
+    space between two encoded words is dropped, as RFC 2047 says.
+    """
+    pieces: list[str] = []
+    pending = bytearray()
+    pending_charset = ""
+    position = 0
+
+    def flush() -> None:
+        nonlocal pending_charset
+        if pending:
+            pieces.append(decode_text(bytes(pending), pending_charset)[0])
+            pending.clear()
+        pending_charset = ""
+
+    for match in _ENCODED_WORD.finditer(value):
+        between = value[position : match.start()]
+        data = _word_bytes(match.group(2), match.group(3))
+        charset = match.group(1).lower()
+        if data is None:
+            flush()
+            pieces += [between, match.group(0)]
+        else:
+            if between.strip() or charset != pending_charset:
+                flush()
+                if between.strip() or not pieces:
+                    pieces.append(between)
+            pending += data
+            pending_charset = charset
+        position = match.end()
+    flush()
+    pieces.append(value[position:])
+    return "".join(pieces)
+
+
 def decode_words(value: str) -> str:
     """RFC 2047 encoded words decoded; undecodable ones left as they are."""
-    try:
-        text = str(email.header.make_header(email.header.decode_header(value)))
-    except Exception:
-        text = value
-    return _repair(" ".join(text.split()))
+    return _repair(" ".join(_decode_encoded_words(value).split()))
 
 
 def header_text(message: Message, name: str) -> str:
@@ -151,8 +204,7 @@ def _filename(part: Message) -> str:
     if not name:
         # Some clients put the name only in Content-Type; RFC 2047 there too.
         name = header_param(part, "name")
-    name = str(email.header.make_header(email.header.decode_header(str(name))))
-    return _repair(name).strip().replace("\n", " ")
+    return _repair(_decode_encoded_words(str(name))).strip().replace("\n", " ")
 
 
 def _payload_bytes(part: Message) -> bytes:
@@ -179,17 +231,19 @@ def _part_text(part: Message, notes: list[str]) -> str:
 
 def _unflow(text: str, delsp: bool) -> str:
     """RFC 3676 format=flowed: a line ending in a space continues on the next line."""
-    out: list[str] = []
+    # Pieces of each output line are joined once at the end: adding each piece to the line
+    # copied the line so far every time (800 000 flowed lines took 28 s).
+    out: list[list[str]] = []
     joining = False
     for line in text.replace("\r\n", "\n").split("\n"):
         flowed = line.endswith(" ") and line != "-- "
         piece = line[:-1] if flowed and delsp else line
         if joining and out:
-            out[-1] += piece
+            out[-1].append(piece)
         else:
-            out.append(piece)
+            out.append([piece])
         joining = flowed
-    return "\n".join(out)
+    return "\n".join("".join(pieces) for pieces in out)
 
 
 def _is_attachment(part: Message) -> bool:
@@ -389,6 +443,10 @@ def _base64_runs(raw: bytes) -> list[tuple[int, int]]:
     if b"\r\r" in raw:
         return runs
     empties = [match.start() for match in _EMPTY_LINE.finditer(raw)]
+    # The next boundary-like line at or after a position. Starts only grow, so it is found
+    # again only once passed: searching afresh at each blank line re-scanned the rest of the
+    # message each time (100 000 blank lines took 12 s).
+    dash = -1
     for index, at in enumerate(empties):
         if raw[at : at + 2] == b"\n\n":
             start = at + 2
@@ -399,8 +457,10 @@ def _base64_runs(raw: bytes) -> list[tuple[int, int]]:
         if runs and start < runs[-1][1]:
             continue
         # A run ends at the next boundary line at the latest, or earlier at a blank line.
-        stop = raw.find(b"\n-", start)
-        stop = len(raw) - 1 if stop < 0 else stop
+        if dash < start and dash != len(raw) - 1:
+            dash = raw.find(b"\n-", start)
+            dash = len(raw) - 1 if dash < 0 else dash
+        stop = dash
         if index + 1 < len(empties):
             stop = min(stop, empties[index + 1])
         # Everything up to the line break that begins the last line before ``stop``.

@@ -24,6 +24,10 @@ _BLOCK_TAGS = {
 }  # fmt: skip
 _WORD_HTML = re.compile(r"class=\"?MsoNormal|urn:schemas-microsoft-com:office:word", re.I)
 _PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote"}
+# Quotes deeper than this are shown this deep: nobody reads the 30th level of a thread, and
+# a prefix that grows with the depth makes thousands of nested quotes quadratic in size.
+MAX_QUOTE_PREFIX = 20
+_SPACES = re.compile(r"[ \t\r\n]+")
 
 
 class _TextBuilder(HTMLParser):
@@ -31,25 +35,37 @@ class _TextBuilder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.paragraph_gap = paragraph_gap
         self.lines: list[str] = []
-        self.current = ""
+        # The line being built, in pieces joined once: adding to one string copies it each
+        # time, and a line of many small inline elements is then quadratic.
+        self.current: list[str] = []
+        self.has_text = False  # whether ``current`` holds more than white space
         self.quote_depth = 0
         # For each open element, whether it is a blockquote, so its end tag closes the quote.
         self.open_quotes: list[bool] = []
 
+    def _prefix(self) -> str:
+        return "> " * min(self.quote_depth, MAX_QUOTE_PREFIX)
+
+    def _start_line(self, text: str = "") -> None:
+        self.current = [text] if text else []
+        self.has_text = bool(text.strip())
+
     def _break(self) -> None:
-        prefix = "> " * self.quote_depth
-        self.lines.append(prefix + self.current.strip())
-        self.current = ""
+        self.lines.append(self._prefix() + "".join(self.current).strip())
+        self._start_line()
+
+    def _last_line_has_text(self) -> bool:
+        return bool(self.lines) and bool(self.lines[-1].strip("> "))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS and self.current.strip():
+        if tag in _BLOCK_TAGS and self.has_text:
             self._break()
         if tag == "br":
             self._break()
         elif tag == "li":
-            self.current = "• "
-        elif tag in ("td", "th") and self.current.strip():
-            self.current += "\t"
+            self._start_line("• ")
+        elif tag in ("td", "th") and self.has_text:
+            self.current.append("\t")
         if tag in ("br", "hr"):
             return
         self.open_quotes.append(tag == "blockquote")
@@ -57,27 +73,29 @@ class _TextBuilder(HTMLParser):
             self.quote_depth += 1
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "p" and not self.current.strip() and self.lines and self.lines[-1].strip("> "):
+        if tag == "p" and not self.has_text and self._last_line_has_text():
             # An empty paragraph is how Outlook writes a blank line.
-            self.lines.append("> " * self.quote_depth)
-            self.current = ""
-        if tag in _BLOCK_TAGS and self.current.strip():
+            self.lines.append(self._prefix())
+            self._start_line()
+        if tag in _BLOCK_TAGS and self.has_text:
             self._break()
         gap = self.paragraph_gap or tag != "p"
-        if gap and tag in _PARAGRAPH_TAGS and self.lines and self.lines[-1].strip("> "):
+        if gap and tag in _PARAGRAPH_TAGS and self._last_line_has_text():
             # A blank line after a paragraph, as a text/plain part would have it: the quote
             # and signature separation look for paragraph boundaries.
-            self.lines.append("> " * self.quote_depth)
+            self.lines.append(self._prefix())
         if tag in ("br", "hr") or not self.open_quotes:
             return
         if self.open_quotes.pop():
             self.quote_depth = max(0, self.quote_depth - 1)
 
     def handle_data(self, data: str) -> None:
-        self.current += re.sub(r"[ \t\r\n]+", " ", data)
+        piece = _SPACES.sub(" ", data)
+        self.current.append(piece)
+        self.has_text = self.has_text or bool(piece.strip())
 
     def text(self) -> str:
-        if self.current.strip():
+        if self.has_text:
             self._break()
         text = "\n".join(line.rstrip() for line in self.lines)
         return re.sub(r"\n{3,}", "\n\n", text).strip()
