@@ -9,8 +9,8 @@ names, Polish charsets, TNEF and Outlook .msg containers, and attached messages 
 
 from __future__ import annotations
 
-import email
 import binascii
+import email
 import email.header
 import hashlib
 import mimetypes

@@ -28,6 +28,15 @@ _PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
 # a prefix that grows with the depth makes thousands of nested quotes quadratic in size.
 MAX_QUOTE_PREFIX = 20
 _SPACES = re.compile(r"[ \t\r\n]+")
+# The HTML sanitiser takes time quadratic in the depth of nested elements (20 000 nested
+# <blockquote> took 5 s), so elements deeper than this lose their tags, not their text.
+MAX_NESTING = 200
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,30})(?=[\s/>])[^<>]*>")
+# Elements without content, and those a browser closes by itself: never nested in practice.
+_NOT_NESTING = {
+    "area", "base", "br", "col", "dd", "dt", "embed", "hr", "img", "input", "li", "link",
+    "meta", "option", "p", "param", "source", "td", "th", "tr", "track", "wbr",
+}  # fmt: skip
 
 
 class _TextBuilder(HTMLParser):
@@ -101,10 +110,34 @@ class _TextBuilder(HTMLParser):
         return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+def _flatten_deep(html: str) -> str:
+    """``html`` without the tags of elements nested deeper than :data:`MAX_NESTING`."""
+    depth = 0
+    deepest = 0
+    for match in _TAG.finditer(html):
+        if match.group(2).lower() not in _NOT_NESTING:
+            depth = max(0, depth - 1) if match.group(1) else depth + 1
+            deepest = max(deepest, depth)
+    if deepest <= MAX_NESTING:
+        return html
+    pieces: list[str] = []
+    position = depth = 0
+    for match in _TAG.finditer(html):
+        if match.group(2).lower() in _NOT_NESTING:
+            continue
+        closing = bool(match.group(1))
+        if (depth > MAX_NESTING) if closing else (depth >= MAX_NESTING):
+            pieces.append(html[position : match.start()])
+            position = match.end()
+        depth = max(0, depth - 1) if closing else depth + 1
+    pieces.append(html[position:])
+    return "".join(pieces)
+
+
 def html_to_text(html: str) -> str:
     """Readable plain text of an HTML body (sanitised first; no script or style text)."""
     clean = nh3.clean(
-        html,
+        _flatten_deep(html),
         tags=_KEPT_TAGS,
         clean_content_tags={"script", "style", "title", "head"},
         attributes={},

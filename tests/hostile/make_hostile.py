@@ -38,7 +38,9 @@ HEAD = (
 )
 
 
-def _text_message(body: bytes, content_type: str = "text/plain; charset=utf-8", **extra: str) -> bytes:
+def _text_message(
+    body: bytes, content_type: str = "text/plain; charset=utf-8", **extra: str
+) -> bytes:
     head = HEAD + "".join(f"{name}: {value}\r\n" for name, value in extra.items())
     head += f"Subject: Re: Zapytanie o cenę\r\nContent-Type: {content_type}\r\n"
     return head.encode() + b"\r\n" + body
@@ -114,7 +116,9 @@ def many_header_fields(n: int) -> bytes:
 
 def quoted_lines(n: int) -> bytes:
     """A reply whose history is n quoted lines, each deeper: quote splitting on every line."""
-    body = "Cena 12 300 zł netto.\r\n\r\n" + "".join("> " * (i % 50 + 1) + "x\r\n" for i in range(n))
+    body = "Cena 12 300 zł netto.\r\n\r\n" + "".join(
+        "> " * (i % 50 + 1) + "x\r\n" for i in range(n)
+    )
     return _text_message(body.encode())
 
 
@@ -163,9 +167,14 @@ def nested_eml(n: int) -> bytes:
     inner = _text_message(b"najglebiej\r\n")
     for depth in range(n):
         inner = (
-            HEAD + f'Subject: Fwd {depth}\r\nContent-Type: multipart/mixed; boundary="e{depth}"\r\n'
-            f"\r\n--e{depth}\r\nContent-Type: message/rfc822\r\n\r\n"
-        ).encode() + inner + f"\r\n--e{depth}--\r\n".encode()
+            (
+                HEAD
+                + f'Subject: Fwd {depth}\r\nContent-Type: multipart/mixed; boundary="e{depth}"\r\n'
+                f"\r\n--e{depth}\r\nContent-Type: message/rfc822\r\n\r\n"
+            ).encode()
+            + inner
+            + f"\r\n--e{depth}--\r\n".encode()
+        )
     return inner
 
 
@@ -175,13 +184,21 @@ def long_filename(n: int) -> bytes:
 
 def tnef_oddity(n: int) -> bytes:
     """A winmail.dat with the TNEF signature and a length that lies."""
-    data = b"\x78\x9f\x3e\x22" + b"\x01\x00" + b"\x01\x06\x90\x08\x00" + b"\xff\xff\xff\x7f" + b"\0" * n
+    data = (
+        b"\x78\x9f\x3e\x22"
+        + b"\x01\x00"
+        + b"\x01\x06\x90\x08\x00"
+        + b"\xff\xff\xff\x7f"
+        + b"\0" * n
+    )
     return _with_attachment("winmail.dat", "application/ms-tnef", data)
 
 
 def msg_oddity(n: int) -> bytes:
     """An Outlook .msg: the OLE signature, then nonsense."""
-    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(random.Random(n).randrange(256) for _ in range(n))
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(
+        random.Random(n).randrange(256) for _ in range(n)
+    )
     return _with_attachment("przekazana.msg", "application/vnd.ms-outlook", data)
 
 
@@ -209,8 +226,13 @@ def _pdf(content: bytes, compress: bool = True) -> bytes:
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< " + filter_ + b"/Length " + str(len(stream)).encode() + b" >>\nstream\n"
-        + stream + b"\nendstream",
+        b"<< "
+        + filter_
+        + b"/Length "
+        + str(len(stream)).encode()
+        + b" >>\nstream\n"
+        + stream
+        + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     out = bytearray(b"%PDF-1.4\n")
@@ -221,7 +243,9 @@ def _pdf(content: bytes, compress: bool = True) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{at:010d} 00000 n \n".encode() for at in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(out)
 
 
@@ -243,7 +267,8 @@ def pdf_many_glyphs(n: int) -> bytes:
 _CONTENT_TYPES = (
     b'<?xml version="1.0" encoding="UTF-8"?>'
     b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Default Extension="rels" '
+    b'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     b'<Default Extension="xml" ContentType="application/xml"/>'
     b'<Override PartName="/xl/workbook.xml" '
     b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
@@ -275,7 +300,10 @@ def xlsx(sheet_data: bytes, dimension: bytes = b"") -> bytes:
     sheet = (
         b'<?xml version="1.0" encoding="UTF-8"?>'
         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        + dimension + b"<sheetData>" + sheet_data + b"</sheetData></worksheet>"
+        + dimension
+        + b"<sheetData>"
+        + sheet_data
+        + b"</sheetData></worksheet>"
     )
     return _zip(
         [
@@ -328,7 +356,8 @@ def _docx(document_xml: bytes) -> bytes:
             (
                 "[Content_Types].xml",
                 b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
-                b'2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+                b'2006/content-types"><Default Extension="xml" '
+                b'ContentType="application/xml"/></Types>',
             ),
             ("word/document.xml", document_xml),
         ]
