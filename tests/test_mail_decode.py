@@ -162,7 +162,7 @@ def test_it_reports_a_broken_outlook_msg_instead_of_crashing() -> None:
     msg.add_attachment(b"\xd0\xcf\x11\xe0junk", "application", "vnd.ms-outlook", filename="a.msg")
     decoded = decode_message(msg.as_bytes())
     assert [a.filename for a in decoded.attachments] == ["a.msg"]
-    assert decoded.problems == ["Outlook .msg could not be read (InvalidFileFormatError)"]
+    assert decoded.problems == ["Outlook .msg could not be read (not a valid Outlook message file)"]
 
 
 def test_it_reads_only_the_headers_of_a_message_over_the_size_limit() -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import getaddresses
 
+from mailflow.errors import ReadingRefused, TooComplexToRead, TooLargeToRead
 from mailflow.mail.charsets import decode_text
 from mailflow.mail.containers import is_outlook_msg, is_tnef, open_outlook_msg, open_tnef
 from mailflow.mail.htmltext import html_to_text
@@ -40,6 +41,8 @@ SIGNATURE_TYPES = {
 }
 MAX_DEPTH = 12
 MAX_PARTS = 500
+# Multiparts inside multiparts: real mail nests a few levels (mixed > alternative > related).
+MAX_MIME_NESTING = 40
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,12 @@ class DecodedMessage:
     problems: list[str] = field(default_factory=list)
     # What was repaired on the way (a mislabelled charset): worth saying, not a doubt.
     notes: list[str] = field(default_factory=list)
+    # Each problem as a named refusal with its Polish reason (``problems`` has the English).
+    refusals: list[ReadingRefused] = field(default_factory=list)
+
+    def refuse(self, refusal: ReadingRefused) -> None:
+        self.problems.append(str(refusal))
+        self.refusals.append(refusal)
 
     def addresses(self, *names: str) -> list[str]:
         """Lower-case addresses of the given headers (To, Cc, Delivered-To ...)."""
@@ -269,31 +278,54 @@ class _Walker:
         self.depth = depth
         self.parts_seen = 0
 
-    def body_text(self, part: Message) -> str:
+    def _too_deep(self) -> None:
+        if not any(isinstance(r, TooComplexToRead) for r in self.out.refusals):
+            self.out.refuse(
+                TooComplexToRead(
+                    f"MIME parts nested more than {MAX_MIME_NESTING} deep; the deeper not read",
+                    f"Wiadomość ma części zagnieżdżone głębiej niż {MAX_MIME_NESTING} poziomów "
+                    "— głębsze części nie zostały odczytane.",
+                )
+            )
+
+    def body_text(self, part: Message, nesting: int = 0) -> str:
         """The text a reader sees: the preferred alternative, inline text parts in order."""
         ctype = part.get_content_type()
         if ctype == "message/rfc822":
             return ""  # an attached message is read on its own, not as this one's text
         if part.is_multipart():
+            if nesting >= MAX_MIME_NESTING:
+                self._too_deep()
+                return ""
             children = [p for p in part.get_payload() if isinstance(p, Message)]
+            deeper = nesting + 1
             if ctype == "multipart/alternative":
-                return self.body_text(_preferred_alternative(children)) if children else ""
+                return self.body_text(_preferred_alternative(children), deeper) if children else ""
             if ctype == "multipart/related" and children:
-                return self.body_text(children[0])
+                return self.body_text(children[0], deeper)
             if ctype == "multipart/report" and children:
-                return self.body_text(children[0])
-            texts = [self.body_text(c) for c in children if not _is_attachment(c)]
+                return self.body_text(children[0], deeper)
+            texts = [self.body_text(c, deeper) for c in children if not _is_attachment(c)]
             return "\n\n".join(t for t in texts if t.strip())
         if ctype in ("text/plain", "text/html") and not _is_attachment(part):
             return _part_text(part, self.out.notes)
         return ""
 
-    def collect(self, part: Message, parent_type: str = "") -> None:
+    def collect(self, part: Message, parent_type: str = "", nesting: int = 0) -> None:
         """Walk every branch (attachments hide in the non-preferred alternative too)."""
         self.parts_seen += 1
         if self.parts_seen > MAX_PARTS:
             if self.parts_seen == MAX_PARTS + 1:
-                self.out.problems.append(f"more than {MAX_PARTS} MIME parts; the rest not read")
+                self.out.refuse(
+                    TooComplexToRead(
+                        f"more than {MAX_PARTS} MIME parts; the rest not read",
+                        f"Wiadomość ma więcej niż {MAX_PARTS} części — dalsze części nie "
+                        "zostały odczytane.",
+                    )
+                )
+            return
+        if nesting > MAX_MIME_NESTING:
+            self._too_deep()
             return
         ctype = part.get_content_type()
         if ctype in REPORT_PART_TYPES:
@@ -309,7 +341,7 @@ class _Walker:
         if part.is_multipart():
             for child in part.get_payload():
                 if isinstance(child, Message):
-                    self.collect(child, parent_type=ctype)
+                    self.collect(child, parent_type=ctype, nesting=nesting + 1)
             return
         if _is_inline_image(part, parent_type) or ctype in SIGNATURE_TYPES:
             return
@@ -322,9 +354,13 @@ class _Walker:
         digest = hashlib.sha256(data).hexdigest()
         too_large = size > self.limits.max_attachment_bytes
         if too_large:
-            self.out.problems.append(
-                f"attachment {filename} is {size / MB:.1f} MB, over the "
-                f"{self.limits.max_attachment_bytes / MB:.0f} MB limit; not read"
+            self.out.refuse(
+                TooLargeToRead(
+                    f"attachment {filename} is {size / MB:.1f} MB, over the "
+                    f"{self.limits.max_attachment_bytes / MB:.0f} MB limit; not read",
+                    f"Załącznik „{filename[:200]}” ma {size / MB:.1f} MB, więcej niż dozwolone "
+                    f"{self.limits.max_attachment_bytes / MB:.0f} MB — nie został odczytany.",
+                )
             )
         item = DecodedAttachment(
             filename, content_type, b"" if too_large else data, size, digest, too_large
@@ -342,8 +378,8 @@ class _Walker:
         item = self._add_file(filename, ctype, data)
         if is_outlook_msg(filename, ctype) and not item.too_large:
             content = open_outlook_msg(data)
-            if content.problem:
-                self.out.problems.append(content.problem)
+            if content.refusal:
+                self.out.refuse(content.refusal)
                 return
             inner = _with_headers(
                 DecodedMessage(message=email.message_from_string(content.headers + "\n\n"))
@@ -364,8 +400,8 @@ class _Walker:
             self._add_file(filename, "application/ms-tnef", data)
             return
         content = open_tnef(data)
-        if content.problem:
-            self.out.problems.append(content.problem)
+        if content.refusal:
+            self.out.refuse(content.refusal)
             self._add_file(filename, "application/ms-tnef", data)
             return
         for file in content.files:
@@ -386,13 +422,21 @@ class _Walker:
         inner_msg = payload[0] if isinstance(payload, list) and payload else None
         if not isinstance(inner_msg, Message):
             return
+        if self.depth >= MAX_DEPTH:
+            # Checked before the inner message is written out again: each level would
+            # otherwise copy all the levels inside it.
+            self.out.refuse(
+                TooComplexToRead(
+                    "messages nested too deeply; the innermost not read",
+                    f"Wiadomość zawiera wiadomości załączone jedna w drugiej głębiej niż "
+                    f"{MAX_DEPTH} poziomów — najgłębsze nie zostały odczytane.",
+                )
+            )
+            return
         try:
             raw = inner_msg.as_bytes()
         except Exception:
             raw = inner_msg.as_string().encode("utf-8", errors="replace")
-        if self.depth >= MAX_DEPTH:
-            self.out.problems.append("messages nested too deeply; the innermost not read")
-            return
         inner = decode_message(raw, self.limits, depth=self.depth + 1)
         name = _filename(part) or f"{inner.subject or 'wiadomosc'}.eml"
         self._add_file(name, "message/rfc822", raw)
@@ -527,9 +571,13 @@ def decode_message(raw: bytes, limits: Limits | None = None, depth: int = 0) -> 
     limits = limits or Limits()
     if len(raw) > limits.max_message_bytes:
         out = _with_headers(DecodedMessage(message=_headers_only(raw)))
-        out.problems.append(
-            f"message is {len(raw) / MB:.1f} MB, over the "
-            f"{limits.max_message_bytes / MB:.0f} MB limit; only its headers were read"
+        out.refuse(
+            TooLargeToRead(
+                f"message is {len(raw) / MB:.1f} MB, over the "
+                f"{limits.max_message_bytes / MB:.0f} MB limit; only its headers were read",
+                f"Wiadomość ma {len(raw) / MB:.1f} MB, więcej niż dozwolone "
+                f"{limits.max_message_bytes / MB:.0f} MB — odczytano tylko jej nagłówki.",
+            )
         )
         return out
     # The compat32 policy: several times faster than policy.default, and headers are
