@@ -582,7 +582,17 @@ def decode_message(raw: bytes, limits: Limits | None = None, depth: int = 0) -> 
         return out
     # The compat32 policy: several times faster than policy.default, and headers are
     # decoded here anyway (leniently, which real mail needs).
-    parsed = parse_bytes(raw)
+    try:
+        parsed = parse_bytes(raw)
+    except RecursionError:  # the standard parser recurses for parts inside attached messages
+        out = _with_headers(DecodedMessage(message=_headers_only(raw)))
+        out.refuse(
+            TooComplexToRead(
+                "message parts nested too deeply to be parsed; only its headers were read",
+                "Wiadomość ma zbyt głęboko zagnieżdżoną budowę — odczytano tylko jej nagłówki.",
+            )
+        )
+        return out
     out = _with_headers(DecodedMessage(message=parsed))
     walker = _Walker(out, limits, depth)
     out.text = walker.body_text(parsed)

@@ -255,7 +255,9 @@ def _read_pdf(data: bytes, name: str, limits: ReadingLimits) -> DocumentText:
     result = DocumentText("pdf", name)
     first_pages = list(range(1, limits.max_pdf_pages + 1))
     try:
-        with pdfguard.budget(limits.max_pdf_stream_bytes, limits.max_pdf_unpacked_bytes):
+        with pdfguard.budget(
+            limits.max_pdf_stream_bytes, limits.max_pdf_unpacked_bytes, limits.max_pdf_tokens
+        ):
             # No "with": pdfplumber's close() walks every page of the tree, which is the very
             # work the page cap is there to avoid on a huge PDF.
             pdf = pdfplumber.open(io.BytesIO(data), pages=first_pages)
@@ -270,7 +272,14 @@ def _read_pdf(data: bytes, name: str, limits: ReadingLimits) -> DocumentText:
             for page in pdf.pages:
                 # Laid out under a bound on what the page draws: one page of two million
                 # glyphs would otherwise become two million objects before any check.
-                pdfguard.lay_out(page, limits.max_pdf_page_objects)
+                try:
+                    pdfguard.lay_out(page, limits.max_pdf_page_objects)
+                except (pdfguard.ContentTooLong, pdfguard.PageTooBusy):
+                    if not result.lines:
+                        raise
+                    # What the first pages say is kept, flagged as incomplete.
+                    result.notes.append(f"{name}: only the first {page.page_number - 1} pages read")
+                    break
                 text = page.extract_text() or ""
                 page.close()  # drops the page's parsed objects: keeps memory flat
                 result.lines.extend(line for line in text.split("\n") if line.strip())
@@ -286,6 +295,12 @@ def _read_pdf(data: bytes, name: str, limits: ReadingLimits) -> DocumentText:
             f"{name}: PDF content unpacks to more than {error.limit // MB} MB, not read",
             f"Załącznik PDF „{name}” ma {where} większą niż dozwolone {error.limit // MB} MB "
             "po rozpakowaniu — nie został odczytany.",
+        ) from None
+    except pdfguard.ContentTooLong as error:
+        raise TooComplexToRead(
+            f"{name}: PDF content has more than {error.limit} operators and operands, not read",
+            f"Załącznik PDF „{name}” ma treść stron złożoną z ponad {error.limit} poleceń, "
+            "więcej niż dozwolone — nie został odczytany.",
         ) from None
     except pdfguard.PageTooBusy as error:
         raise TooComplexToRead(

@@ -9,7 +9,9 @@ and 4.7 GB before these bounds). pdfminer has no limits of its own, so:
 - its byte-at-a-time repair of a corrupted Flate stream (quadratic) is replaced by a linear
   one;
 - each page is laid out by :class:`BoundedAggregator`, which stops the page at a number of
-  drawn objects (glyphs, paths, images) before they fill memory.
+  drawn objects (glyphs, paths, images) before they fill memory;
+- page content is parsed by :class:`BoundedContentParser`, which stops the document at a
+  number of tokens, so content that draws nothing cannot keep the reader busy either.
 
 Outside :func:`budget` nothing is limited, so other users of pdfminer are not affected.
 """
@@ -24,8 +26,10 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
+import pdfminer.pdfinterp
 import pdfminer.pdftypes
 from pdfminer.lzw import LZWDecoder
+from pdfminer.pdfinterp import PDFContentParser
 from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
 CHUNK = 1024 * 1024
@@ -49,11 +53,21 @@ class PageTooBusy(Exception):
         self.limit = limit
 
 
+class ContentTooLong(Exception):
+    """The pages' content holds more operators and operands than the budget allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
 @dataclass
 class Budget:
     max_stream_bytes: int
     max_total_bytes: int
+    max_tokens: int = 10**12
     unpacked: int = 0
+    tokens: int = 0
 
     def take(self, size: int, so_far: int) -> None:
         """Count ``size`` more bytes of a stream that had ``so_far`` bytes already."""
@@ -68,9 +82,9 @@ _current: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("pdf_bu
 
 
 @contextlib.contextmanager
-def budget(max_stream_bytes: int, max_total_bytes: int) -> Iterator[Budget]:
-    """Limit what pdfminer unpacks in this block (this thread or task only)."""
-    current = Budget(max_stream_bytes, max_total_bytes)
+def budget(max_stream_bytes: int, max_total_bytes: int, max_tokens: int) -> Iterator[Budget]:
+    """Limit what pdfminer unpacks and interprets in this block (this thread or task only)."""
+    current = Budget(max_stream_bytes, max_total_bytes, max_tokens)
     token = _current.set(current)
     try:
         yield current
@@ -78,30 +92,51 @@ def budget(max_stream_bytes: int, max_total_bytes: int) -> Iterator[Budget]:
         _current.reset(token)
 
 
+INPUT_SLICE = 64 * 1024
+
+
 def _inflate(data: bytes, tolerate_errors: bool) -> bytes:
-    """Flate-decode ``data`` in bounded chunks; with ``tolerate_errors``, keep what came out."""
+    """Flate-decode ``data`` in bounded chunks; with ``tolerate_errors``, keep what came out.
+
+    What a damaged stream holds before the damage is kept the way pdfminer's repair keeps it,
+    byte by byte, but only over the one slice of input where the damage is.
+    """
     limit = _current.get()
     inflater = zlib.decompressobj()
     out: list[bytes] = []
     size = 0
-    pending = data
-    try:
-        while pending:
-            chunk = inflater.decompress(pending, CHUNK)
-            pending = inflater.unconsumed_tail
+
+    def feed(piece: bytes) -> None:
+        nonlocal size
+        while piece and not inflater.eof:
+            chunk = inflater.decompress(piece, CHUNK)
+            piece = inflater.unconsumed_tail
             if limit is not None:
                 limit.take(len(chunk), size)
             size += len(chunk)
             out.append(chunk)
-            if inflater.eof or not chunk:
+            if not chunk and piece:
                 break
-        tail = inflater.flush()
-        if limit is not None:
-            limit.take(len(tail), size)
-        out.append(tail)
-    except zlib.error:
-        if not tolerate_errors:
-            raise
+
+    for start in range(0, len(data), INPUT_SLICE):
+        piece = data[start : start + INPUT_SLICE]
+        saved, kept = inflater.copy(), (len(out), size)
+        try:
+            feed(piece)
+        except zlib.error:
+            if not tolerate_errors:
+                raise
+            inflater = saved
+            del out[kept[0] :]
+            size = kept[1]
+            try:
+                for at in range(len(piece)):
+                    feed(piece[at : at + 1])
+            except zlib.error:
+                pass
+            break
+        if inflater.eof:
+            break
     return b"".join(out)
 
 
@@ -149,13 +184,31 @@ def _rldecode(data: bytes) -> bytes:
     return _run_length(data)
 
 
+class BoundedContentParser(PDFContentParser):
+    """pdfminer's page content parser, counting every token against the budget.
+
+    pdfminer interprets about 150 000 tokens a second: a small stream of "q Q" operators
+    that unpacks to 20 MB would keep one page busy for a minute while drawing nothing.
+    """
+
+    def nexttoken(self) -> Any:
+        limit = _current.get()
+        if limit is not None:
+            limit.tokens += 1
+            if limit.tokens > limit.max_tokens:
+                raise ContentTooLong(limit.max_tokens)
+        return super().nexttoken()
+
+
 def install() -> None:
-    """Put the bounded decoders in pdfminer's stream module (idempotent)."""
+    """Put the bounded decoders and parser in pdfminer's modules (idempotent)."""
     module: Any = pdfminer.pdftypes
     module.zlib = _BoundedZlib()
     module.decompress_corrupted = _repair_inflate
     module.lzwdecode = _lzw
     module.rldecode = _rldecode
+    interpreter: Any = pdfminer.pdfinterp
+    interpreter.PDFContentParser = BoundedContentParser
 
 
 class BoundedAggregator(PDFPageAggregatorWithMarkedContent):

@@ -53,6 +53,9 @@ class ReadingLimits:
     max_pdf_stream_bytes: int = 20 * MB  # one page content (or font, image) stream, unpacked
     max_pdf_unpacked_bytes: int = 100 * MB  # every stream of one PDF, unpacked
     max_pdf_page_objects: int = 50_000  # glyphs, paths and images drawn on one page
+    # Tokens of page content in one PDF: a text page has a few thousand; pdfminer reads
+    # about 200 000 a second. Past the limit, the pages read so far are kept and flagged.
+    max_pdf_tokens: int = 500_000
     max_sheet_cells: int = 1_000_000  # rows x columns of one sheet, from its cell references
 
 

@@ -182,6 +182,32 @@ def long_filename(n: int) -> bytes:
     return _with_attachment("o" * n + ".pdf", "application/pdf", b"%PDF-1.4\n")
 
 
+def filename_bad_charset(n: int) -> bytes:
+    """RFC 2231 file names in charsets that are not charsets."""
+    parts = "".join(
+        f"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; "
+        f"filename*={label}''%41%42.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERg==\r\n"
+        for label in ("zlib_codec", "hex", "%00", "x-none", "utf-16")
+    )
+    head = HEAD + 'Subject: pliki\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+    return (head + parts + "--b--\r\n").encode()
+
+
+def many_addresses(n: int) -> bytes:
+    to = ", ".join(f'"Nazwisko, Imię {i}" <osoba{i}@example.pl>' for i in range(n))
+    return _text_message(b"Dzien dobry.\r\n", **{"Cc": to})
+
+
+def inner_deep_mime(n: int) -> bytes:
+    """A forwarded .eml whose own parts nest n deep."""
+    inner = deep_mime(n)
+    head = HEAD + 'Subject: Fwd: oferta\r\nContent-Type: multipart/mixed; boundary="outer"\r\n\r\n'
+    return (
+        head.encode() + b"--outer\r\nContent-Type: text/plain\r\n\r\nPrzekazuje.\r\n"
+        b"--outer\r\nContent-Type: message/rfc822\r\n\r\n" + inner + b"\r\n--outer--\r\n"
+    )
+
+
 def tnef_oddity(n: int) -> bytes:
     """A winmail.dat with the TNEF signature and a length that lies."""
     data = (
@@ -260,6 +286,42 @@ def pdf_many_glyphs(n: int) -> bytes:
     line = b"(" + b"a" * 1000 + b") Tj\n"
     content = b"BT /F1 1 Tf 0 800 Td\n" + line * (n // 1000) + b"ET\n"
     return _with_attachment("oferta.pdf", "application/pdf", _pdf(content))
+
+
+def pdf_corrupt_flate(n: int) -> bytes:
+    """A page stream of n KB whose zlib checksum is wrong: pdfminer repairs it byte by byte."""
+    content = (
+        b"BT /F1 12 Tf 72 720 Td (Cena 12 300 zl) Tj ET\n"
+        + b"% a comment line, skipped\n" * (n * 40)
+    )
+    stream = bytearray(zlib.compress(content, 9))
+    stream[-1] ^= 0xFF
+    return _with_attachment("oferta.pdf", "application/pdf", _pdf_raw_stream(bytes(stream)))
+
+
+def _pdf_raw_stream(stream: bytes, filter_: bytes = b"/FlateDecode") -> bytes:
+    pdf = _pdf(b"", compress=False)
+    return pdf.replace(
+        b"<< /Length 0 >>\nstream\n\nendstream",
+        b"<< /Filter "
+        + filter_
+        + b" /Length "
+        + str(len(stream)).encode()
+        + b" >>\nstream\n"
+        + stream
+        + b"\nendstream",
+    )
+
+
+def pdf_many_paths(n: int) -> bytes:
+    content = b"0 0 m 1 1 l S\n" * n
+    return _with_attachment("oferta.pdf", "application/pdf", _pdf(content))
+
+
+def pdf_many_pages_declared(n: int) -> bytes:
+    return _with_attachment(
+        "oferta.pdf", "application/pdf", _pdf(b"BT ET").replace(b"/Count 1", b"/Count %d" % n)
+    )
 
 
 # --------------------------------------------------------------------------------- Office
@@ -348,6 +410,24 @@ def odt_nested_spans(n: int) -> bytes:
     )
     data = _zip([("mimetype", ODT_TYPE.encode()), ("content.xml", content.encode())])
     return _with_attachment("oferta.odt", ODT_TYPE, data)
+
+
+def ods_repeats(n: int) -> bytes:
+    """An ODS sheet whose one row and cell are repeated n times each."""
+    ods_type = "application/vnd.oasis.opendocument.spreadsheet"
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="K">'
+        f'<table:table-row table:number-rows-repeated="{n}">'
+        f'<table:table-cell table:number-columns-repeated="{n}" office:value-type="float" '
+        'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    data = _zip([("mimetype", ods_type.encode()), ("content.xml", content.encode())])
+    return _with_attachment("kosztorys.ods", ods_type, data)
 
 
 def _docx(document_xml: bytes) -> bytes:
@@ -449,6 +529,9 @@ HOSTILE = [
     Hostile("many-parts", many_parts, 10_000, 2_500),
     Hostile("nested-eml", nested_eml, 200, 0),
     Hostile("long-filename", long_filename, 10_000, 0),
+    Hostile("filename-bad-charset", filename_bad_charset, 1),
+    Hostile("many-addresses", many_addresses, 20_000, 5_000),
+    Hostile("inner-deep-mime", inner_deep_mime, 3_000, 0),
     Hostile("tnef-oddity", tnef_oddity, 1_000, 0),
     Hostile("msg-oddity", msg_oddity, 4_096, 0),
     Hostile("empty", empty, 0),
@@ -456,10 +539,15 @@ HOSTILE = [
     Hostile("garbage-after-headers", garbage_after_headers, 4_096),
     Hostile("pdf-flate-bomb", pdf_flate_bomb, 2_000, 0),
     Hostile("pdf-many-glyphs", pdf_many_glyphs, 2_000_000, 0),
+    Hostile("pdf-corrupt-flate", pdf_corrupt_flate, 1_000, 250),
+    Hostile("pdf-corrupt-flate-bomb", pdf_corrupt_flate, 40_000, 0),
+    Hostile("pdf-many-paths", pdf_many_paths, 500_000, 0),
+    Hostile("pdf-many-pages-declared", pdf_many_pages_declared, 10**9, 0),
     Hostile("xlsx-far-cell", xlsx_far_cell, 1),
     Hostile("xlsx-sparse", xlsx_sparse, 200_000),
     Hostile("xlsx-lying-dimension", xlsx_lying_dimension, 1),
     Hostile("odt-nested-spans", odt_nested_spans, 5_000, 0),
+    Hostile("ods-repeats", ods_repeats, 1_048_576),
     Hostile("docx-zip-bomb", docx_zip_bomb, 200),
     Hostile("docx-billion-laughs", docx_billion_laughs, 9),
     Hostile("zip-version-10-2", zip_unsupported_version, 1),
