@@ -56,6 +56,7 @@ def _with_attachment(filename: str, content_type: str, data: bytes, text: str = 
     message.set_content(text or "W załączeniu przesyłamy ofertę.")
     maintype, _, subtype = content_type.partition("/")
     message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    message.set_boundary("hostile-set-boundary")
     return message.as_bytes()
 
 
