@@ -136,6 +136,22 @@ def dots_run(n: int) -> bytes:
     return _text_message(b"a." * n + b"@" + b"b." * n)
 
 
+def nip_spaces(n: int) -> bytes:
+    """The word NIP, then white space and no number: the NIP pattern once took cubic time
+    (2 000 spaces: 94 s)."""
+    return _text_message(("Cena 12 300 zł netto.\r\nNIP" + " " * n + "x\r\n").encode())
+
+
+def phone_digits(n: int) -> bytes:
+    return _text_message(("Cena 12 300 zł netto, tel. " + "1 " * n + "x\r\n").encode())
+
+
+def spaces_between(n: int) -> bytes:
+    """Every pattern with a label, white space and a number, given white space only."""
+    words = "netto brutto cena kwota VAT słownie termin realizacji ważna do wykonano tel NIP"
+    return _text_message(" ".join(w + " " * n + "x" for w in words.split()).encode())
+
+
 def charset_label(label: str) -> Callable[[int], bytes]:
     def build(n: int) -> bytes:
         return _text_message(b"Cena 12 300 z\xb3 netto.\r\n" * n, f'text/plain; charset="{label}"')
@@ -520,6 +536,9 @@ HOSTILE = [
     Hostile("long-words-line", long_words_line, 100_000, 20_000),
     Hostile("digits-run", digits_run, 200_000, 50_000),
     Hostile("dots-run", dots_run, 100_000, 20_000),
+    Hostile("nip-spaces", nip_spaces, 20_000, 2_000),
+    Hostile("phone-digits", phone_digits, 50_000, 10_000),
+    Hostile("spaces-between", spaces_between, 5_000, 1_000),
     Hostile("charset-nul", charset_label("\x00"), 10),
     Hostile("charset-zlib", charset_label("zlib_codec"), 10),
     Hostile("charset-hex", charset_label("hex"), 10),
