@@ -216,3 +216,15 @@ def test_it_names_a_nameless_attachment_by_its_type() -> None:
     msg.set_content("zaproszenie")
     msg.add_attachment(b"BEGIN:VCALENDAR", "text", "calendar", disposition="attachment")
     assert [a.filename for a in decode_message(msg.as_bytes()).attachments] == ["attachment.ics"]
+
+
+def test_it_leaves_an_encoded_word_with_a_raw_8bit_byte_as_it_is() -> None:
+    # Found by tests/test_hostile_fuzz.py: a byte flipped inside an encoded word of a
+    # Subject once raised UnicodeEncodeError out of the header decoder.
+    raw = (
+        b"From: j@vendor.example.pl\nSubject: Zapytanie o =?utf-8?q?\x80cen=C4=99?=\n"
+        b" =?utf-8?q?=C3=B3w?= Miasta\n\ntekst\n"
+    )
+    decoded = decode_message(raw)
+    assert decoded.subject.endswith("ów Miasta")
+    assert "cen" in decoded.subject

@@ -117,9 +117,11 @@ def raw_header_values(message: Message, name: str) -> list[str]:
         return []
 
 
-# One RFC 2047 encoded word. Its text holds no "?" and no white space, so a failed attempt
-# stops at the next "?" and the scan stays linear.
-_ENCODED_WORD = re.compile(r"=\?([^?\s*]{1,40})(?:\*[^?\s]{0,20})?\?([bBqQ])\?([^?\s]*)\?=")
+# One RFC 2047 encoded word. Its text is printable ASCII without "?" (so a failed attempt
+# stops at the next "?" and the scan stays linear).
+_ENCODED_WORD = re.compile(
+    r"=\?([^?\s*]{1,40})(?:\*[^?\s]{0,20})?\?([bBqQ])\?([\x21-\x3e\x40-\x7e]*)\?="
+)
 _QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 
 
