@@ -36,7 +36,7 @@ from tests.test_reading_attachments import (
 )
 from tests.test_reading_clients import CLIENTS, raw_message
 
-EXAMPLES = int(os.environ.get("MAILFLOW_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("MAILFLOW_FUZZ_EXAMPLES", "400"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
