@@ -57,3 +57,60 @@ class ConfigError(UserError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("; ".join(problems))
+
+
+class ReadingRefused(PermanentError):
+    """A message or an attachment that is not read: too large, too deep, broken or hostile.
+
+    ``str(error)`` is the English one-liner (the CLI, the log); ``polish`` is the reason an
+    official reads in the quarantine, naming the file and the limit, never a Python error.
+    Each subclass names one kind of refusal; ``code`` is that name for counts and tests.
+    """
+
+    code = "refused"
+
+    def __init__(self, english: str, polish: str = "") -> None:
+        super().__init__(english)
+        self.polish = polish or english
+
+
+class TooLargeToRead(ReadingRefused):
+    """Over a size limit: the message, an attachment, or what it unpacks to."""
+
+    code = "too_large"
+
+
+class TooComplexToRead(ReadingRefused):
+    """Over a limit of structure: nesting, parts, objects on a page, cells in a sheet."""
+
+    code = "too_complex"
+
+
+class BrokenFile(ReadingRefused):
+    """Bytes that do not make the file they claim to be."""
+
+    code = "broken"
+
+
+class DangerousFile(ReadingRefused):
+    """A file built to attack a reader: macros, a zip bomb, XML entities."""
+
+    code = "dangerous"
+
+
+class EncryptedFile(ReadingRefused):
+    """A password-protected file: it cannot be read without the password."""
+
+    code = "encrypted"
+
+
+class UnsupportedFile(ReadingRefused):
+    """A file in a format or a variant we do not read (old binary Office, zip 10.2 ...)."""
+
+    code = "unsupported"
+
+
+class ReaderFailed(ReadingRefused):
+    """A reader failed in a way nobody foresaw: a bug to fix, reported without its internals."""
+
+    code = "reader_failed"

@@ -89,8 +89,8 @@ def test_it_reads_a_forward_that_attaches_an_outlook_msg_as_the_vendors_message(
 
 def test_it_reports_broken_containers_as_problems() -> None:
     assert open_tnef(b"not tnef").problem == (
-        "winmail.dat could not be read (Wrong TNEF signature: 0x20746f6e)"
+        "winmail.dat could not be read (not a valid TNEF file)"
     )
     assert open_outlook_msg(b"not ole").problem == (
-        "Outlook .msg could not be read (InvalidFileFormatError)"
+        "Outlook .msg could not be read (not a valid Outlook message file)"
     )

@@ -162,7 +162,7 @@ def test_it_reports_a_broken_outlook_msg_instead_of_crashing() -> None:
     msg.add_attachment(b"\xd0\xcf\x11\xe0junk", "application", "vnd.ms-outlook", filename="a.msg")
     decoded = decode_message(msg.as_bytes())
     assert [a.filename for a in decoded.attachments] == ["a.msg"]
-    assert decoded.problems == ["Outlook .msg could not be read (InvalidFileFormatError)"]
+    assert decoded.problems == ["Outlook .msg could not be read (not a valid Outlook message file)"]
 
 
 def test_it_reads_only_the_headers_of_a_message_over_the_size_limit() -> None:
@@ -216,3 +216,15 @@ def test_it_names_a_nameless_attachment_by_its_type() -> None:
     msg.set_content("zaproszenie")
     msg.add_attachment(b"BEGIN:VCALENDAR", "text", "calendar", disposition="attachment")
     assert [a.filename for a in decode_message(msg.as_bytes()).attachments] == ["attachment.ics"]
+
+
+def test_it_leaves_an_encoded_word_with_a_raw_8bit_byte_as_it_is() -> None:
+    # Found by tests/test_hostile_fuzz.py: a byte flipped inside an encoded word of a
+    # Subject once raised UnicodeEncodeError out of the header decoder.
+    raw = (
+        b"From: j@vendor.example.pl\nSubject: Zapytanie o =?utf-8?q?\x80cen=C4=99?=\n"
+        b" =?utf-8?q?=C3=B3w?= Miasta\n\ntekst\n"
+    )
+    decoded = decode_message(raw)
+    assert decoded.subject.endswith("ów Miasta")
+    assert "cen" in decoded.subject

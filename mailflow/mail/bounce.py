@@ -31,7 +31,9 @@ _TEMPORARY_WORDS = re.compile(
     r"opóźnion|ponawian|kolejna próba",
     re.IGNORECASE,
 )
-_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# The local part starts where its run of characters starts and is at most 64 long (see
+# quoting._ADDRESS): a long run of letters is then read once, not once per letter.
+_ADDRESS = re.compile(r"(?<![\w.+'-])[\w.+'-]{1,64}@[\w-]+(?:\.[\w-]+)+")
 
 
 @dataclass

@@ -22,19 +22,38 @@ _POLISH_CODE_PAGES = ["utf_8", "cp1250", "iso8859_2"]
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
 
 
+# A real charset label is short and printable; anything else is not worth a lookup.
+_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:+-]{0,39}")
+# Text codecs that are not charsets of mail: Python escapes, domain-name encodings (punycode
+# decoding is quadratic) and the codec that always fails.
+_NOT_CHARSETS = {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined"}
+
+
 def _codec(label: str | None) -> str | None:
+    """The Python text codec a label names; None for an unknown label or a non-text codec.
+
+    ``codecs.lookup`` also finds byte-to-byte codecs ("zlib_codec", "hex", "base64") and
+    text-to-text ones ("rot13"): a sender must never make us inflate or transform data by
+    naming one, so only codecs marked as text encodings count.
+    """
     if not label:
         return None
-    try:
-        return codecs.lookup(label.strip().strip('"').lower()).name
-    except LookupError:
+    name = label.strip().strip('"').lower()
+    if not _LABEL.fullmatch(name):
         return None
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
 
 
 def _strict(data: bytes, codec: str) -> str | None:
     try:
         return data.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError, ValueError):
         return None
 
 

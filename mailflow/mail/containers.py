@@ -13,6 +13,7 @@ import logging
 import mimetypes
 from dataclasses import dataclass, field
 
+from mailflow.errors import BrokenFile
 from mailflow.mail.charsets import decode_text
 from mailflow.mail.htmltext import html_to_text
 
@@ -41,7 +42,31 @@ class ContainerContent:
     subject: str = ""
     headers: str = ""  # the internet headers Outlook kept (In-Reply-To, References ...)
     files: list[ContainerFile] = field(default_factory=list)
-    problem: str | None = None
+    refusal: BrokenFile | None = None  # why the container could not be opened
+
+    @property
+    def problem(self) -> str | None:
+        return None if self.refusal is None else str(self.refusal)
+
+
+def _broken_tnef() -> ContainerContent:
+    return ContainerContent(
+        refusal=BrokenFile(
+            "winmail.dat could not be read (not a valid TNEF file)",
+            "Załącznik „winmail.dat” (kontener programu Outlook) jest uszkodzony — jego "
+            "zawartość nie została odczytana.",
+        )
+    )
+
+
+def _broken_msg() -> ContainerContent:
+    return ContainerContent(
+        refusal=BrokenFile(
+            "Outlook .msg could not be read (not a valid Outlook message file)",
+            "Załączona wiadomość programu Outlook (plik .msg) jest uszkodzona — nie została "
+            "odczytana.",
+        )
+    )
 
 
 def is_tnef(filename: str, content_type: str) -> bool:
@@ -68,16 +93,19 @@ def open_tnef(data: bytes) -> ContainerContent:
 
     try:
         tnef = TNEF(data)
-    except Exception as error:  # the library raises anything from ValueError to IndexError
-        return ContainerContent(problem=f"winmail.dat could not be read ({error})")
-    text = _as_text(tnef.body, tnef.codepage).strip("\x00")
-    if not text.strip() and tnef.htmlbody:
-        text = html_to_text(_as_text(tnef.htmlbody, tnef.codepage))
-    files = []
-    for attachment in tnef.attachments:
-        name = attachment.long_filename() or attachment.name or "attachment.bin"
-        name = _as_text(name).strip("\x00")
-        files.append(ContainerFile(name, _guess_type(name), bytes(attachment.data)))
+    except Exception:  # the library raises anything from ValueError to IndexError
+        return _broken_tnef()
+    try:
+        text = _as_text(tnef.body, tnef.codepage).strip("\x00")
+        if not text.strip() and tnef.htmlbody:
+            text = html_to_text(_as_text(tnef.htmlbody, tnef.codepage))
+        files = []
+        for attachment in tnef.attachments:
+            name = attachment.long_filename() or attachment.name or "attachment.bin"
+            name = _as_text(name).strip("\x00")
+            files.append(ContainerFile(name, _guess_type(name), bytes(attachment.data)))
+    except Exception:  # attributes of a damaged file fail only when read
+        return _broken_tnef()
     return ContainerContent(text=text, files=files)
 
 
@@ -88,8 +116,8 @@ def open_outlook_msg(data: bytes) -> ContainerContent:
     try:
         # A file object, because extract-msg takes short bytes for a file name.
         msg = extract_msg.openMsg(io.BytesIO(data))
-    except Exception as error:  # extract-msg raises many kinds of error on broken files
-        return ContainerContent(problem=f"Outlook .msg could not be read ({type(error).__name__})")
+    except Exception:  # extract-msg raises many kinds of error on broken files
+        return _broken_msg()
     try:
         text = _as_text(getattr(msg, "body", "") or "")
         html = getattr(msg, "htmlBody", None)
@@ -112,7 +140,7 @@ def open_outlook_msg(data: bytes) -> ContainerContent:
             headers=headers,
             files=files,
         )
-    except Exception as error:
-        return ContainerContent(problem=f"Outlook .msg could not be read ({error})")
+    except Exception:
+        return _broken_msg()
     finally:
         msg.close()

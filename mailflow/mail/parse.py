@@ -10,12 +10,19 @@ plain value whose ``to_json()`` is the contract shape.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from email.utils import getaddresses
 from pathlib import Path
 
-from mailflow.errors import UserError
+from mailflow.errors import (
+    ReaderFailed,
+    ReadingRefused,
+    TooComplexToRead,
+    TooLargeToRead,
+    UserError,
+)
 from mailflow.mail.autoreply import autoreply_reasons, is_bulk
 from mailflow.mail.bounce import Bounce, read_bounce
 from mailflow.mail.containers import is_outlook_msg
@@ -23,7 +30,10 @@ from mailflow.mail.correlate import TokenHit, find_tokens
 from mailflow.mail.decode import DecodedAttachment, DecodedMessage, Limits, decode_message
 from mailflow.mail.quoting import forwarded_inline, is_forward_subject, split_reply
 from mailflow.reading import Attachment, Decision, Progress, Quote, ReplyText, read_reply
+from mailflow.reading.documents import Refusal
 from mailflow.tokens import find_message_id_tags, find_tag
+
+log = logging.getLogger(__name__)
 
 # Places a token may come from that are the message's own headers: two different tokens
 # there mean the message cannot be attributed without a person.
@@ -52,6 +62,13 @@ class ParsedMessage:
     bulk: bool = False  # a newsletter or list mail: never answered automatically
     token_hits: list[TokenHit] = field(default_factory=list)
     reply: ReplyText | None = None  # what was handed to the reply reader
+    # What was not read (the message, a part, an attachment), each with its Polish reason.
+    refusals: list[Refusal] = field(default_factory=list)
+
+    @property
+    def polish_reasons(self) -> list[str]:
+        """Why (parts of) the message were not read, for an official (the quarantine)."""
+        return [refusal.polish for refusal in self.refusals]
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -188,17 +205,60 @@ def parse_message(
     then any plus-address with a well-formed token counts. ``forwarders`` are the addresses
     whose forwards are unwrapped (the configured officials); ``None`` unwraps any forward,
     as ``mailflow parse`` does without a configuration.
+
+    Whatever cannot be read becomes a named refusal in ``refusals`` (with a Polish reason)
+    and ``needs_review``; a failure nobody foresaw is logged and refused as
+    :class:`~mailflow.errors.ReaderFailed`, so no exception leaves here.
     """
     try:
-        decoded = decode_message(raw, limits)
+        return _parse_message(raw, own_address, limits, forwarders, office_nip)
+    except ReadingRefused as error:
+        return _refused(error)
     except RecursionError:  # thousands of nested parts: refuse, never crash
-        return ParsedMessage(
-            kind="other",
-            sender="",
-            subject="",
-            needs_review=True,
-            reasons=["the message is nested too deeply to be read"],
+        return _refused(
+            TooComplexToRead(
+                "the message is nested too deeply to be read",
+                "Wiadomość ma zbyt głęboko zagnieżdżoną budowę — nie została odczytana.",
+            )
         )
+    except MemoryError:
+        return _refused(
+            TooLargeToRead(
+                "the message needs more memory than allowed to be read",
+                "Odczytanie wiadomości wymaga więcej pamięci niż dozwolone — nie została "
+                "odczytana.",
+            )
+        )
+    except Exception:  # a bug on bytes nobody foresaw: logged with its traceback, not shown
+        log.exception("reading a message failed")
+        return _refused(
+            ReaderFailed(
+                "the reader failed on this message (logged); it needs a person",
+                "Wiadomości nie udało się odczytać z powodu błędu programu — wymaga "
+                "przejrzenia przez osobę.",
+            )
+        )
+
+
+def _refused(error: ReadingRefused) -> ParsedMessage:
+    return ParsedMessage(
+        kind="other",
+        sender="",
+        subject="",
+        needs_review=True,
+        reasons=[str(error)],
+        refusals=[Refusal.of(error)],
+    )
+
+
+def _parse_message(
+    raw: bytes,
+    own_address: str | None,
+    limits: Limits | None,
+    forwarders: Collection[str] | None,
+    office_nip: str | None,
+) -> ParsedMessage:
+    decoded = decode_message(raw, limits)
     parsed = ParsedMessage(
         kind="other",
         sender=decoded.sender,
@@ -210,6 +270,7 @@ def parse_message(
         bulk=is_bulk(decoded.message),
     )
     parsed.reasons += decoded.notes + decoded.problems
+    parsed.refusals += [Refusal.of(refusal) for refusal in decoded.refusals]
     parsed.needs_review = bool(decoded.problems)
     if not decoded.sender:
         parsed.needs_review = True
@@ -245,6 +306,7 @@ def parse_message(
         )
         parsed.needs_review = parsed.needs_review or reading.needs_review
         parsed.reasons += reading.reasons
+        parsed.refusals += reading.refusals
     if parsed.bulk:
         parsed.reasons.append("mass mailing (Precedence/List-Id): never answered")
     _choose_token(parsed, find_tokens(decoded, quoted, own_address))

@@ -19,7 +19,7 @@ _AFTER_GROSS = (
     r"brutto|gross\b|z\s+VAT|wraz\s+z\s+(?:podatkiem|VAT)|z\s+podatkiem|łącznie\s+z\s+VAT"
 )
 AFTER_LABEL = re.compile(
-    rf"\s*[:(]?\s*(?:(?P<net>{_AFTER_NET})|(?P<gross>{_AFTER_GROSS}))", re.IGNORECASE
+    rf"\s*(?:[:(]\s*)?(?:(?P<net>{_AFTER_NET})|(?P<gross>{_AFTER_GROSS}))", re.IGNORECASE
 )
 # Compound labels first: "z VAT" / "do zapłaty" mean gross, "bez VAT" means net, and only a
 # bare "VAT"/"podatek" labels the tax amount.
@@ -30,7 +30,7 @@ BEFORE_LABEL = re.compile(
     re.IGNORECASE,
 )
 PER_UNIT_AFTER = re.compile(
-    r"\s*(?:netto|brutto)?\s*(?:za|per|/|od)\s*(?:(?:jeden|jedną|jednego|jedno|1)\s+)?"
+    r"\s*(?:(?:netto|brutto)\s*)?(?:za|per|/|od)\s*(?:(?:jeden|jedną|jednego|jedno|1)\s+)?"
     r"(?:zrealizowan\w*\s+|przeprowadzon\w*\s+)?"
     r"(?:wywiad|ankiet|respondent|osob|kwestionariusz|interview|godzin|sztuk|szt\.)",
     re.IGNORECASE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 KINDS = ("quote", "decline", "question", "decision", "results", "progress", "other")
 QUOTE_SOURCES = ("offer_form", "docx", "pdf", "xlsx", "body")
@@ -90,3 +91,5 @@ class Reading:
     progress: Progress | None = None
     needs_review: bool = False
     reasons: list[str] = field(default_factory=list)
+    # Attachments (or parts) not read, each with its Polish reason (documents.Refusal).
+    refusals: list[Any] = field(default_factory=list)

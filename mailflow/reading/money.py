@@ -26,16 +26,19 @@ _CURRENCY = r"(?:zł|zl\b|z[łl]otych\b|z[łl]ote\b|z[łl]oty\b|PLN\b|EUR\b|euro
 
 # An amount is a number with a currency after it (optionally "tys."), or a currency code
 # before it ("PLN 12 300,00"). A bare number is never money on its own.
+# White space between the parts is bounded, and never two quantifiers side by side over it:
+# "\s*(tys)?\s*" split a run of spaces two ways at every number (quadratic per number).
 AMOUNT_RE = re.compile(
-    rf"(?<![\w,.])(?P<num>{_NUMBER})\s*(?P<tys>{_THOUSANDS})?\s*(?P<cur>{_CURRENCY})"
+    rf"(?<![\w,.])(?P<num>{_NUMBER})\s{{0,10}}(?:(?P<tys>{_THOUSANDS})\s{{0,10}})?(?P<cur>{_CURRENCY})"
     rf"|(?P<cur2>PLN|EUR|€)\s?(?P<num2>{_NUMBER})(?![\d])",
     re.IGNORECASE,
 )
 # A bare figure next to a netto/brutto label ("12300 netto", "cena brutto: 15 129,00"): a
 # price whose currency is not written.
 LABELLED_BARE_RE = re.compile(
-    rf"(?<![\w,.])(?P<num>{_NUMBER})(?=\s*(?:netto|brutto)\b)"
-    rf"|(?:cena|kwota|warto\w*)?\s*(?:netto|brutto)\s*:?\s*(?P<num2>{_NUMBER})(?![\d%\w])",
+    rf"(?<![\w,.])(?P<num>{_NUMBER})(?=\s{{0,10}}(?:netto|brutto)\b)"
+    rf"|(?:(?:cena|kwota|warto\w*)\s{{0,10}})?(?:netto|brutto)[\s:]{{0,10}}(?P<num2>{_NUMBER})"
+    r"(?![\d%\w])",
     re.IGNORECASE,
 )
 # A bare number with decimals, for table cells whose header names the currency ("Cena [zł]").

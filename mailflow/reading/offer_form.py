@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from mailflow.errors import PermanentError
+from mailflow.errors import ReadingRefused
 from mailflow.offer_form import HEADER as FORM_HEADER
 from mailflow.offer_form import LABELS
 from mailflow.reading.documents import Cell, DocumentText, Refusal, read_document
@@ -18,7 +18,7 @@ from mailflow.reading.safety import ReadingLimits
 FORM_LABELS = LABELS
 
 
-class DocumentRefused(PermanentError):
+class DocumentRefused(ReadingRefused):
     """A document that must not or cannot be read (zip bomb, macros, broken file...)."""
 
 
@@ -60,7 +60,7 @@ def read_offer_form(data: bytes, limits: ReadingLimits | None = None) -> dict[st
         limits or ReadingLimits(),
     )
     if isinstance(document, Refusal):
-        raise DocumentRefused(document.reason)
+        raise DocumentRefused(document.reason, document.polish)
     if not isinstance(document, DocumentText):
         return {}
     return form_fields(document.tables)

@@ -76,6 +76,7 @@ def _read(reply: ReplyText, office_nip: str | None, limits: ReadingLimits, depth
     documents, refusals = _documents(reply.attachments, limits)
     for refusal in refusals:
         _flag(reading, refusal.reason)
+    reading.refusals += refusals
     found = _quote(reply, new_text, quoted, documents, office_nip, limits, reading, depth)
     declined = kinds.is_decline(new_text)
     if declined:
@@ -162,7 +163,14 @@ def _documents(
     documents: list[DocumentText] = []
     refusals: list[Refusal] = []
     if len(attachments) > limits.max_attachments:
-        refusals.append(Refusal(f"{len(attachments)} attachments, only the first read"))
+        refusals.append(
+            Refusal(
+                f"{len(attachments)} attachments, only the first read",
+                f"Wiadomość ma {len(attachments)} załączników; odczytano tylko pierwsze "
+                f"{limits.max_attachments}.",
+                "too_complex",
+            )
+        )
     for attachment in attachments[: limits.max_attachments]:
         result = read_document(attachment, limits)
         if isinstance(result, Refusal):
@@ -170,7 +178,12 @@ def _documents(
         elif result is not None:
             documents.append(result)
             # A partly read document is not refused, but nothing from it is sure.
-            refusals.extend(Refusal(note) for note in result.notes)
+            refusals.extend(
+                Refusal(
+                    note, f"Załącznik „{result.filename}” odczytano tylko częściowo.", "partial"
+                )
+                for note in result.notes
+            )
     return documents, refusals
 
 

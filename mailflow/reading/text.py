@@ -76,8 +76,10 @@ TRAP_LINE = re.compile(
 )
 # Fragments inside a line that hold digits but are never money.
 TRAP_FRAGMENT = re.compile(
-    r"(?:\btel\w*|\bkom\w*|\bfaks|\bfax|\bmob\w*|\bphone)\.?\s*:?\s*[+\d(][\d\s()+\-/]{6,}\d|"
-    r"\b(?:NIP|VAT[- ]?ID|REGON|KRS|PESEL)\b\s*:?\s*(?:PL)?\s*[\d][\d\s\-]{7,16}\d|"
+    # Separators bounded and matched one way only (see nip.NIP_RE): no run of white space
+    # can be split between two quantifiers.
+    r"(?:\btel\w*|\bkom\w*|\bfaks|\bfax|\bmob\w*|\bphone)\.?[\s:]{0,20}[+\d(][\d\s()+\-/]{6,40}\d|"
+    r"\b(?:NIP|VAT[- ]?ID|REGON|KRS|PESEL)\b[\s:]{0,20}(?:PL\s{0,5})?\d[\d\s\-]{7,16}\d|"
     r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|"  # dates 15.06.2027
     r"\b\d{4}-\d{2}-\d{2}\b|"
     r"\b\d{2}(?:\s?\d{4}){6}\b|"  # NRB account number
