@@ -10,7 +10,14 @@ import pytest
 from mailflow.errors import UserError
 from mailflow.results import IrregularityRules, analyse_file, find_irregularities
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+CORPUS = next(
+    (
+        p / "shared" / "corpus" / "dev"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "corpus" / "dev").is_dir()
+    ),
+    Path("/work/shared/corpus/dev"),
+)
 
 
 @pytest.fixture(scope="module")

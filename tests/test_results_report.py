@@ -16,7 +16,14 @@ from mailflow.errors import UserError
 from mailflow.results import analyse_file
 from tests.test_results_table import write_csv, write_ods, write_sav, write_xlsx
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+CORPUS = next(
+    (
+        p / "shared" / "corpus" / "dev"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "corpus" / "dev").is_dir()
+    ),
+    Path("/work/shared/corpus/dev"),
+)
 Z = stats.norm.ppf(0.975)
 
 SATISFACTION = [

@@ -7,8 +7,6 @@ labels, and our own TOML file. A column the codebook does not describe is found 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -262,8 +260,8 @@ def load_codebook(path: str | Path) -> Codebook:
         raise UserError(f"{path.name}: no sheet has a codebook header (zmienna, wartość, ...)")
     if suffix in tables.CSV_SUFFIXES:
         text = tables.decode_text(path.read_bytes(), path.name)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=tables.detect_delimiter(text))
-        book = codebook_from_rows(path.name, list(reader))
+        rows = tables.read_csv_rows(text, tables.detect_delimiter(text), path.name)
+        book = codebook_from_rows(path.name, rows)
         if book is None:
             raise UserError(f"{path.name}: no codebook header (zmienna, wartość, ...) found")
         return book

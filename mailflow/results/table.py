@@ -23,6 +23,7 @@ import defusedxml.ElementTree as safe_xml
 import numpy as np
 
 from mailflow.errors import UserError
+from mailflow.results.limits import MAX_SHEET_CELLS, check_xlsx_sheet
 from mailflow.results.scales import OddCell
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -297,27 +298,136 @@ def _polish_score(text: str) -> int:
     return sum(ch in _POLISH for ch in text) - 5 * sum(ch in _UNLIKELY for ch in text)
 
 
+DELIMITERS = (";", "\t", ",", "|")
+SAMPLE_RECORDS = 50
+# csv's own limit on one field; a longer cell is no survey answer (and usually a quote left
+# open, which makes the rest of the file one field).
+FIELD_LIMIT = 131_072
+
+
 def detect_delimiter(text: str) -> str:
-    """`,` `;` or tab: the one that splits the first lines into equal, widest rows."""
-    sample = text.splitlines()[:50]
-    best, best_width = ",", 1
-    for delimiter in (";", "\t", ","):
-        widths = {len(row) for row in csv.reader(sample, delimiter=delimiter) if row}
-        if len(widths) == 1:
-            width = widths.pop()
-            if width > best_width:
-                best, best_width = delimiter, width
+    """`;` tab `,` or `|`: the one under which the header and the most of the first records
+    (parsed as CSV, so quoted commas and line breaks stay inside their field) have the same
+    width, at least two columns; ties go to the wider header, then to the order above.
+
+    A comma inside a quoted comment, or a decimal comma in every row, changes the width of
+    some rows under ``,``, never the header: the header decides, not the row counts."""
+    explicit = _sep_line(text)
+    if explicit is not None:
+        return explicit
+    best, best_key = ",", (-1, -1, 0)
+    for rank, delimiter in enumerate(DELIMITERS):
+        widths = _sample_widths(text, delimiter)
+        if not widths or widths[0] < 2:
+            continue
+        agreeing = sum(width == widths[0] for width in widths[1:])
+        key = (agreeing, widths[0], -rank)
+        if key > best_key:
+            best, best_key = delimiter, key
     return best
+
+
+def _sep_line(text: str) -> str | None:
+    """Excel's ``sep=;`` first line names the delimiter."""
+    first = text[:16].split("\n", 1)[0].strip()
+    if first.lower().startswith("sep=") and len(first) == 5:
+        return first[4]
+    return None
+
+
+def _sample_widths(text: str, delimiter: str) -> list[int]:
+    """The widths of the first non-empty records under one delimiter (fewer when a record
+    breaks csv's rules: the sample then ends there)."""
+    widths: list[int] = []
+    stream = io.StringIO(text[: 1 << 20], newline="")
+    reader = csv.reader(stream, delimiter=delimiter)
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                widths.append(len(row))
+                if len(widths) > SAMPLE_RECORDS:
+                    break
+    except csv.Error:
+        pass
+    return widths
 
 
 def read_csv(path: Path) -> Table:
     text = decode_text(path.read_bytes(), path.name)
     delimiter = detect_delimiter(text)
+    first_row = 1
+    if _sep_line(text) is not None:
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        first_row = 2
+    rows = read_csv_rows(text, delimiter, path.name, first_row)
+    table = table_from_rows(path.name, rows, first_row)
+    shown = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "vertical bar"}[delimiter]
+    table.notes.append(f"CSV read with the {shown} as the delimiter")
+    return table
+
+
+def read_csv_rows(text: str, delimiter: str, source: str, first_row: int = 1) -> list[list[str]]:
+    """Every record; a record csv cannot read is refused naming its row and column."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        rows.extend(reader)
     except csv.Error as error:
-        raise UserError(f"{path.name}: not a readable CSV file: {error}") from None
-    return table_from_rows(path.name, rows)
+        failure = _csv_failure(text, delimiter, source, len(rows) + 1, error, first_row)
+        raise UserError(failure) from None
+    return rows
+
+
+def _csv_failure(
+    text: str, delimiter: str, source: str, record: int, error: csv.Error, first_row: int
+) -> str:
+    """One line: where the record csv refused starts, its column, what was expected."""
+    row, column, line, long_field = _locate_long_field(text, delimiter)
+    if long_field:
+        at_line = f" (line {line} of the file)" if line != row else ""
+        return (
+            f"{source}: row {row + first_row - 1}{at_line}, column {column_letter(column)}: a cell "
+            f"longer than {FIELD_LIMIT:,} characters (expected an answer or a comment; is a "
+            'quotation mark (") left unclosed there?)'
+        )
+    return (
+        f"{source}: row {record + first_row - 1}: not readable as CSV ({error}); expected "
+        f"cells separated by {delimiter!r}"
+    )
+
+
+def _locate_long_field(text: str, delimiter: str) -> tuple[int, int, int, bool]:
+    """(row, column from 0, line, found) of the first field longer than FIELD_LIMIT, by
+    csv's quoting rules, in one pass that stops there: a row is a record as the reader
+    counts them, a line a line of the file (they differ after a quoted line break)."""
+    row = line = field_row = field_line = 1
+    column, start, quoted, at, size = 0, 0, False, 0, len(text)
+    while at < size:
+        ch = text[at]
+        if quoted:
+            if ch == '"':
+                if text.startswith('"', at + 1):
+                    at += 2
+                    continue
+                quoted = False
+            elif ch == "\n":
+                line += 1
+        elif ch == '"' and at == start:
+            quoted = True
+        elif ch == delimiter or ch in "\r\n":
+            if at - start > FIELD_LIMIT:
+                return field_row, column, field_line, True
+            if ch == delimiter:
+                column += 1
+            else:
+                if ch == "\r" and text.startswith("\n", at + 1):
+                    at += 1
+                row, line, column = row + 1, line + 1, 0
+            start, field_row, field_line = at + 1, row, line
+        at += 1
+        if at - start > FIELD_LIMIT:
+            return field_row, column, field_line, True
+    return row, column, line, False
 
 
 # --------------------------------------------------------------------- spreadsheets
@@ -326,17 +436,40 @@ def read_csv(path: Path) -> Table:
 class Workbook:
     """A spreadsheet's sheets (python-calamine), each read only when asked for."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_cells: int = MAX_SHEET_CELLS) -> None:
         from python_calamine import CalamineWorkbook
 
         self.path = path
+        self.max_cells = max_cells
         try:
             self._book = CalamineWorkbook.from_path(str(path))
             self.names: list[str] = list(self._book.sheet_names)
         except Exception as error:  # calamine raises its own zip/xml/format error types
             raise UserError(f"{path.name}: not a readable spreadsheet: {error}") from None
 
+    def check_extent(self, name: str, source: str) -> None:
+        """Refuses a sheet whose cells span more than ``max_cells`` before calamine builds
+        its grid (see :mod:`mailflow.results.limits`)."""
+        if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+            return
+        try:
+            archive = zipfile.ZipFile(self.path)
+        except (OSError, zipfile.BadZipFile):
+            return  # calamine read it as another format
+        with archive:
+            try:
+                member = _xlsx_sheet_member(archive, name)
+                if member is not None:
+                    check_xlsx_sheet(archive, member, source, self.max_cells)
+            except UserError:
+                raise
+            except Exception as error:  # zip and XML errors of the sender's parts
+                raise UserError(
+                    f"{source}: the sheet's XML cannot be read ({type(error).__name__}: {error})"
+                ) from None
+
     def rows(self, name: str) -> list[list[Any]]:
+        self.check_extent(name, f"{self.path.name} [{name}]")
         try:
             return self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as error:
@@ -351,6 +484,7 @@ class Workbook:
         GIL), so on two cores it costs no wall time. Logical cells are also checked against
         calamine's own bools; what cannot be checked is said in the table's warnings."""
         suffix = self.path.suffix.lower()
+        self.check_extent(name, source)
         finder = ODD_CELL_FINDERS.get(suffix)
         with ThreadPoolExecutor(max_workers=1) as pool:
             search = pool.submit(finder, self.path, name) if finder is not None else None
@@ -757,19 +891,22 @@ def data_sheet_order(names: list[str]) -> list[str]:
 
 
 def read_sav(path: Path) -> Table:
+    """An SPSS file through pyreadstat's plain output (``output_format="dict"``: a list or
+    array per variable), so that reading needs neither pandas nor polars."""
     import pyreadstat
 
     try:
-        frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
+        data, meta = pyreadstat.read_sav(str(path), user_missing=True, output_format="dict")
     except Exception as error:  # pyreadstat raises its own ReadstatError / PyreadstatError
         raise UserError(f"{path.name}: not a readable SPSS file: {error}") from None
     from mailflow.results.scales import value_key
 
-    names = list(frame.columns)
-    if not names or len(frame) == 0:
+    names = list(data)
+    rows = len(data[names[0]]) if names else 0
+    if not names or rows == 0:
         raise UserError(f"{path.name}: the file is empty")
     # SPSS system-missing arrives as NaN; None keeps one blank marker for every format.
-    columns = [[None if v != v else v for v in frame[name].tolist()] for name in names]
+    columns = [[None if v != v else v for v in _plain(data[name])] for name in names]
     value_labels = {
         name: {value_key(code): str(label) for code, label in labels.items()}
         for name, labels in (meta.variable_value_labels or {}).items()
@@ -794,9 +931,14 @@ def read_sav(path: Path) -> Table:
         source=path.name,
         headers=names,
         columns=columns,
-        row_numbers=list(range(1, len(frame) + 1)),
+        row_numbers=list(range(1, rows + 1)),
         column_refs=names,
         value_labels=value_labels,
         variable_labels=variable_labels,
         missing_values=missing,
     )
+
+
+def _plain(values: Any) -> list[Any]:
+    """A variable's values as Python objects, whether pyreadstat gave a list or an array."""
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
