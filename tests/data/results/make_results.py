@@ -382,7 +382,8 @@ def write_xlsx(
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
             'openxmlformats.org/package/2006/relationships">'
             + "".join(
-                f'<Relationship Id="rId{k}" Type="{REL}/worksheet" Target="worksheets/sheet{k}.xml"/>'
+                f'<Relationship Id="rId{k}" Type="{REL}/worksheet" '
+                f'Target="worksheets/sheet{k}.xml"/>'
                 for k in range(1, len(names) + 1)
             )
             + f'<Relationship Id="rId{len(names) + 1}" Type="{REL}/styles" Target="styles.xml"/>'
@@ -422,7 +423,8 @@ def write_ods(path: Path, sheets: dict[str, list[list[Any]]]) -> None:
                         f"<text:p>{escape(line)}</text:p>" for line in str(value).split("\n")
                     )
                     cells.append(
-                        f'<table:table-cell office:value-type="string">{paragraphs}</table:table-cell>'
+                        '<table:table-cell office:value-type="string">'
+                        f"{paragraphs}</table:table-cell>"
                     )
             xml_rows.append(f"<table:table-row>{''.join(cells)}</table:table-row>")
         tables.append(
@@ -615,7 +617,7 @@ def main() -> None:
     (HERE / "labels_iso88592_tab.csv").write_bytes(csv_bytes(labelled, "\t", "iso8859_2", "\r\n"))
     files["labels_iso88592_tab.csv"] = "weighted"
     comma_weights = [
-        row[:-1] + [comma(row[-1]) if isinstance(row[-1], float) else row[-1]] for row in labelled
+        [*row[:-1], comma(row[-1]) if isinstance(row[-1], float) else row[-1]] for row in labelled
     ]
     (HERE / "labels_cp1250_semicolon_decimal_comma.csv").write_bytes(
         csv_bytes(comma_weights, ";", "cp1250", "\r\n")
