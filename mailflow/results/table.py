@@ -229,6 +229,16 @@ def coded_table(
                 f"{source}: column {column_letter(j + first_column)} has values but no header "
                 f"(row {kept[0] + first_row_number})"
             )
+    texts: dict[str, str] = {}
+    if kept.size > 2:
+        second = [values[k] for k in matrix[kept[1], :width].tolist()]
+        if is_text_row(headers, second):
+            texts = {h: _header_text(t) for h, t in zip(headers, second, strict=True) if t}
+            notes.append(
+                f"row {kept[1] + first_row_number} taken as the question texts of the codes "
+                f"in row {kept[0] + first_row_number}"
+            )
+            kept = np.delete(kept, 1)
     if kept.size < 2:
         raise UserError(f"{source}: the file has a header row but no respondents")
     body = np.ascontiguousarray(matrix[kept[1:], :width].T)
@@ -241,11 +251,36 @@ def coded_table(
         notes=notes,
         codes=body,
         values=values,
+        variable_labels=texts,
     )
     if skipped.size:
         titles = ", ".join(str(i + first_row_number) for i in skipped.tolist())
         table.notes.append(f"row(s) {titles} above the header row taken as a title and skipped")
     return table
+
+
+_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\[\]#-]{0,31}")
+
+
+def is_text_row(headers: list[str], row: list[Any]) -> bool:
+    """Whether the row under a header of codes (P1, Q2_3, waga) is a second header row
+    with the question texts, as SPSS and LimeSurvey exports write them: every header is a
+    code, every cell of the row is text that is neither a number nor an answer label, most
+    cells are filled and at least one is a sentence."""
+    from mailflow.results.scales import label_scores, missing_label_kind, value_key
+
+    if not headers or not all(_CODE.fullmatch(h) for h in headers):
+        return False
+    filled = [cell for cell in row if not _blank(cell)]
+    if len(filled) * 2 < len(headers) or not any(" " in str(cell).strip() for cell in filled):
+        return False
+    for cell in filled:
+        if not isinstance(cell, str):
+            return False
+        key = value_key(cell)
+        if not key or key[0].isdigit() or label_scores(key) or missing_label_kind(key):
+            return False
+    return True
 
 
 def header_position(counts: list[int]) -> int:
