@@ -115,7 +115,7 @@ def segment_test(figures: dict[str, Any]) -> float | None:
     shown += [rest.get("mean"), rest.get("sd"), rest_size]
     if any(value is None for value in shown):
         return figures.get("p_value")
-    mean, sd, n, rest_mean, rest_sd, rest_n = (float(value) for value in shown)
+    mean, sd, n, rest_mean, rest_sd, rest_n = (float(value or 0) for value in shown)
     if n <= 1 or rest_n <= 1:
         return figures.get("p_value")
     return welch(mean, sd, n, rest_mean, rest_sd, rest_n).p_value
