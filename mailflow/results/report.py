@@ -189,7 +189,7 @@ class ResultsReport:
                 "not_reported": self.options.not_reported_base,
             },
             "satisfaction_index": _rounded(self.satisfaction_index),
-            "nps": self.nps_json(),
+            "nps": _rounded(self.nps_json()),
             "multiple_testing": _rounded(self.multiple_testing),
         }
         if self.year is not None:
@@ -268,12 +268,19 @@ def candidate_tables(
     if suffix in tables.CSV_SUFFIXES:
         yield tables.read_csv(path), None, book
         return
-    if suffix == ".sav":
-        table = tables.read_sav(path)
+    if suffix in (".sav", ".sps"):
+        if suffix == ".sav":
+            table = tables.read_sav(path)
+        else:
+            from mailflow.results.spss import read_sps
+
+            table = read_sps(path)
         yield table, None, book if book is not None else codebook_from_spss(table)
         return
     if suffix not in tables.SPREADSHEET_SUFFIXES:
-        raise UserError(f"{path.name}: unknown data file type (use CSV, XLSX, ODS or SAV)")
+        raise UserError(
+            f"{path.name}: unknown data file type (use CSV, XLSX, ODS, SAV or SPSS syntax .sps)"
+        )
     workbook = tables.Workbook(path, max_cells)
     if not workbook.names:
         raise UserError(f"{path.name}: the workbook has no sheets")

@@ -51,6 +51,7 @@ class Table:
     warnings: list[str] = field(default_factory=list)  # what could not be checked in the file
     codes: np.ndarray | None = None  # int32, shape (columns, respondents)
     values: list[Any] = field(default_factory=list)
+    weight_name: str | None = None  # SPSS's WEIGHT BY
 
     @property
     def respondents(self) -> int:
