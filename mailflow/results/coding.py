@@ -132,6 +132,7 @@ class CodedSurvey:
     department_column: str | None
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    columns: list[dict[str, str]] = field(default_factory=list)  # every column and its role
 
 
 def split_header(header: str) -> tuple[str, str]:
@@ -224,6 +225,24 @@ def code_survey(table: Table, book: Codebook | None) -> CodedSurvey:
             f"{table.source}: no question columns found (no column holds scale labels or 1-5 "
             "codes); give a codebook with --codebook"
         )
+    asked = {q.index: q.id for q in survey.questions}
+    for j, header in enumerate(headers):
+        role = (
+            "id"
+            if j == id_at
+            else "weight"
+            if j == weight_at
+            else "segment"
+            if j in segment_at
+            else "question"
+            if j in asked
+            else "other"
+        )
+        entry = {"column": header, "label": table.variable_labels.get(header) or header}
+        entry["role"] = role
+        if j in asked:
+            entry["question"] = asked[j]
+        survey.columns.append(entry)
     return survey
 
 

@@ -163,6 +163,7 @@ class ResultsReport:
     fpc: float = 1.0
     satisfaction_index: dict[str, Any] | None = None
     multiple_testing: dict[str, Any] = field(default_factory=dict)
+    columns: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def weighted(self) -> bool:
@@ -191,6 +192,7 @@ class ResultsReport:
             "satisfaction_index": _rounded(self.satisfaction_index),
             "nps": _rounded(self.nps_json()),
             "multiple_testing": _rounded(self.multiple_testing),
+            "columns": [dict(c) for c in self.columns],
         }
         if self.year is not None:
             data["year"] = self.year
@@ -392,6 +394,7 @@ def build_report(
         options=options,
         fpc=fpc,
         satisfaction_index=satisfaction_index(survey, fpc),
+        columns=survey.columns,
     )
 
 
