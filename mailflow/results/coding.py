@@ -51,6 +51,7 @@ ID_HEADERS = {
     "numer ankiety",
     "respondent",
     "respondent id",
+    "identyfikator",
     "id respondenta",
     "nr respondenta",
 }
