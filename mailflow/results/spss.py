@@ -274,9 +274,7 @@ def read_sps(path: Path) -> tables.Table:
         )
     data_path = path.parent / Path(syntax.data_file.replace("\\", "/")).name
     if not data_path.is_file():
-        raise UserError(
-            f"{path.name}: the data file {Path(syntax.data_file).name} it names is not beside it"
-        )
+        raise UserError(f"{path.name}: the data file {data_path.name} it names is not beside it")
     text = tables.decode_text(data_path.read_bytes(), data_path.name)
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=syntax.delimiter, quotechar=syntax.qualifier
