@@ -92,3 +92,15 @@ def test_the_limit_is_a_parameter(tmp_path: Path) -> None:
     assert extent_of(path, limit=1000) == (100, 10)
     with pytest.raises(UserError, match="more than the 999 a survey data sheet may have"):
         extent_of(path, limit=999)
+
+
+def test_rows_out_of_order_are_measured_cell_by_cell(tmp_path: Path) -> None:
+    cells = (
+        '<row r="5000"><c r="A5000"/><c r="Z5000"/></row>'
+        + "".join(f'<row r="{r}"><c r="A{r}"/></row>' for r in range(1, 50))
+        + '<row r="3"><c r="B3"/></row>'
+    )
+    assert extent_of(sheet_zip(tmp_path / "o.xlsx", cells)) == (5000, 26)
+    cells = '<row r="1"><c r="A1"/></row><row spans="1:2" r="900000"><c r="Z900000"/></row>'
+    with pytest.raises(UserError, match="row 900,000 and column Z"):
+        extent_of(sheet_zip(tmp_path / "p.xlsx", cells))

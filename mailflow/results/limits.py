@@ -27,7 +27,8 @@ EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 CHUNK = 1 << 22
 # A sheet's XML can be at most this large uncompressed (a 100 000 x 100 sheet is ~400 MB).
 MAX_SHEET_XML = 1 << 30
-_BUMPS = 64  # beyond this many new maxima in one chunk, count cell by cell
+_BUMPS = 256  # beyond this many new maxima in one chunk, count cell by cell
+_BEFORE_DIGIT = rb"(?=\$?[0-9])"
 
 _DIMENSION = re.compile(
     rb"<(?:[\w.-]+:)?dimension\s+ref\s*=\s*[\"']\$?([A-Z]{1,4})\$?([0-9]{1,9})"
@@ -37,8 +38,7 @@ _TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s>/])([^>]*)>")
 _REF_ATTR = re.compile(rb"""\sr\s*=\s*["']\$?([A-Z]{0,4})\$?([0-9]{0,9})["']""")
 _DIGITS = re.compile(rb"[0-9]{1,12}")
 _LAST_ROW = re.compile(rb'<row r="([0-9]{1,9})"')
-_NO_REF = re.compile(rb'<c(?:[>/\t\n\r]| (?!r="))')
-_NO_ROW_REF = re.compile(rb'<row(?:[>/\t\n\r]| (?!r="))')
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,12})"')
 _ROOT = re.compile(rb"<([\w.-]+:)?worksheet[\s>]")
 
 
@@ -101,7 +101,7 @@ def _greater_letters(value: int) -> bytes:
             options.append(
                 letters[:k].encode() + b"[" + chr(ord(letter) + 1).encode() + b"-Z][A-Z]{%d}" % rest
             )
-    return b"(?:" + b"|".join(options) + rb")(?=\$?[0-9])"
+    return b"(?:" + b"|".join(options) + b")" + _BEFORE_DIGIT
 
 
 class _Search:
@@ -109,7 +109,7 @@ class _Search:
         self.source, self.limit = source, limit
         self.extent = Extent()
         self._row_re: re.Pattern[bytes] | None = None
-        self._column_re: re.Pattern[bytes] | None = None
+        self._cell_re: re.Pattern[bytes] | None = None
         self._row = 0  # the slow count's position: last row and column met
         self._column = 0
         self.prefixed = False  # the worksheet's tags carry a namespace prefix
@@ -134,13 +134,13 @@ class _Search:
     def row(self, number: int, ref: str) -> None:
         if number > self.extent.rows:
             self.extent.rows, self.extent.row_ref = number, ref
-            self._row_re = None
+            self._cell_re = None
             self._check()
 
     def column(self, number: int, ref: str) -> None:
         if number > self.extent.columns:
             self.extent.columns, self.extent.column_ref = number, ref
-            self._column_re = None
+            self._cell_re = None
             self._check()
 
     def block(self, block: bytes) -> None:
@@ -148,44 +148,44 @@ class _Search:
             self._count(block)
 
     def _fast(self, block: bytes) -> bool:
-        """Searches for references beyond the largest seen; False when the block needs the
-        cell-by-cell count (references missing, quoted with ', spaced, or prefixed)."""
+        """One search for a cell whose reference lies beyond the largest row or column seen
+        (or that has none); each one found raises the extent and the search goes on from
+        there. False when the block needs the cell-by-cell count (references missing, out
+        of order, quoted with ', or prefixed tags)."""
         if self.prefixed:
             return False  # <x:c> tags: counted one by one
-        if _NO_REF.search(block) is not None or _NO_ROW_REF.search(block) is not None:
-            return False  # a cell or row whose first attribute is not r="..."
         last = block.rfind(b'<row r="')
         if last >= 0 and (found := _LAST_ROW.match(block, last)) is not None:
             self.row(int(found.group(1)), f"row {int(found.group(1))}")
+        at = 0
         for _ in range(_BUMPS):
-            if self._column_re is None:
-                self._column_re = re.compile(
-                    rb'r="(' + _greater_letters(self.extent.columns) + b")"
-                )
-            hit = self._column_re.search(block)
+            if self._cell_re is None:
+                rows, columns = self.extent.rows, self.extent.columns
+                letters = _greater_letters(columns)[: -len(_BEFORE_DIGIT)]
+                number = _greater_number(rows)
+                known = rb'r="(?!' + letters + rb")[A-Z]{1,3}+(?!" + number + rb')[0-9]{1,7}+"'
+                self._cell_re = re.compile(rb"<c(?:[>/\t\n\r]| (?!" + known + rb"))")
+                # a row tag without r first, or beyond the largest row (rows out of order)
+                self._row_re = re.compile(rb'<row(?:[>/\t\n\r]| (?!r="(?!' + number + rb")))")
+            hit = self._cell_re.search(block, at)
             if hit is None:
                 break
-            letters = hit.group(1).decode()
-            number = re.match(rb"\$?([0-9]*)", block[hit.end() :])
-            digits = number.group(1).decode() if number else ""
-            self.column(column_number(letters), f"cell {letters}{digits}")
+            ref = _CELL_REF.match(block, hit.start())
+            if ref is None:
+                return False  # a cell without r, or r not first: counted one by one
+            letters_found, digits = ref.group(1).decode(), ref.group(2).decode()
+            column, row = column_number(letters_found), int(digits)
+            if column <= self.extent.columns and row <= self.extent.rows:
+                return False  # a leading zero or another odd form
+            where = f"cell {letters_found}{row}"
+            self.column(column, where)
+            self.row(row, where)
+            at = hit.start()
         else:
             return False
-        for _ in range(_BUMPS):
-            if self._row_re is None:
-                self._row_re = re.compile(
-                    rb'r="([A-Z]{0,3}+)\$?(' + _greater_number(self.extent.rows) + b")"
-                )
-            hit = self._row_re.search(block)
-            if hit is None:
-                return True
-            whole = _DIGITS.match(block, hit.start(2))
-            row = int(whole.group(0)) if whole is not None else 0
-            if row <= self.extent.rows:
-                return False  # a leading zero: counted one by one
-            letters = hit.group(1).decode()
-            self.row(row, f"cell {letters}{row}" if letters else f"row {row}")
-        return False
+        assert self._row_re is not None
+        # a row without r, or rows out of order: counted one by one
+        return self._row_re.search(block) is None
 
     def _count(self, block: bytes) -> None:
         """Cell by cell, as calamine places them: a row or cell without ``r`` comes right
