@@ -929,12 +929,7 @@ def data_sheet_order(names: list[str]) -> list[str]:
 def read_sav(path: Path) -> Table:
     """An SPSS file through pyreadstat's plain output (``output_format="dict"``: a list or
     array per variable), so that reading needs neither pandas nor polars."""
-    import pyreadstat
-
-    try:
-        data, meta = pyreadstat.read_sav(str(path), user_missing=True, output_format="dict")
-    except Exception as error:  # pyreadstat raises its own ReadstatError / PyreadstatError
-        raise UserError(f"{path.name}: not a readable SPSS file: {error}") from None
+    data, meta = read_sav_isolated(path)
     from mailflow.results.scales import value_key
 
     names = list(data)
@@ -945,10 +940,10 @@ def read_sav(path: Path) -> Table:
     columns = [[None if v != v else v for v in _plain(data[name])] for name in names]
     value_labels = {
         name: {value_key(code): str(label) for code, label in labels.items()}
-        for name, labels in (meta.variable_value_labels or {}).items()
+        for name, labels in (meta["variable_value_labels"] or {}).items()
     }
     missing: dict[str, set[str]] = {}
-    for name, ranges in (meta.missing_ranges or {}).items():
+    for name, ranges in (meta["missing_ranges"] or {}).items():
         for bounds in ranges:
             if not isinstance(bounds, dict):
                 continue
@@ -961,7 +956,7 @@ def read_sav(path: Path) -> Table:
                     if number is not None and float(low) <= number <= float(high):
                         missing.setdefault(name, set()).add(code)
     variable_labels = {
-        name: label for name, label in (meta.column_names_to_labels or {}).items() if label
+        name: label for name, label in (meta["column_names_to_labels"] or {}).items() if label
     }
     return Table(
         source=path.name,
@@ -973,6 +968,73 @@ def read_sav(path: Path) -> Table:
         variable_labels=variable_labels,
         missing_values=missing,
     )
+
+
+SAV_SECONDS = 120  # wall-clock limit of the SPSS reader's process
+SAV_MEMORY = 4 << 30  # its address-space limit
+
+
+def _read_sav_here(path: Path) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    import pyreadstat
+
+    try:
+        data, meta = pyreadstat.read_sav(str(path), user_missing=True, output_format="dict")
+    except Exception as error:  # pyreadstat raises its own ReadstatError / PyreadstatError
+        raise UserError(f"{path.name}: not a readable SPSS file: {error}") from None
+    fields = ("variable_value_labels", "missing_ranges", "column_names_to_labels")
+    return {k: _plain(v) for k, v in data.items()}, {k: getattr(meta, k) for k in fields}
+
+
+def read_sav_isolated(path: Path) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    """pyreadstat in a forked child with a time and memory limit: the C library (readstat)
+    crashes the process on some damaged files (a fuzzed .sav gave SIGSEGV), and a crash
+    must be a refusal, not the end of the daemon. Without fork, read here."""
+    import os
+    import pickle
+    import signal
+
+    if not hasattr(os, "fork"):
+        return _read_sav_here(path)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send, and leave without running the parent's cleanup
+        code = 0
+        try:
+            os.close(read_end)
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (SAV_MEMORY, SAV_MEMORY))
+            signal.alarm(SAV_SECONDS)
+            try:
+                result: Any = ("ok", _read_sav_here(path))
+            except UserError as error:
+                result = ("refused", str(error))
+            except MemoryError:
+                result = ("refused", f"{path.name}: the SPSS file needs more memory than allowed")
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as stream:
+        payload = stream.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) or not payload:
+        how = (
+            f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+            if os.WIFSIGNALED(status)
+            else f"exit status {os.WEXITSTATUS(status)}"
+        )
+        raise UserError(
+            f"{path.name}: not a readable SPSS file: the SPSS reader stopped with {how} "
+            "(a damaged or hostile file)"
+        )
+    kind, value = pickle.loads(payload)  # our own child's bytes
+    if kind == "refused":
+        raise UserError(value)
+    data, meta = value
+    return data, meta
 
 
 def _plain(values: Any) -> list[Any]:
