@@ -36,6 +36,8 @@ _DIMENSION = re.compile(
 )
 _TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s>/])([^>]*)>")
 _REF_ATTR = re.compile(rb"""\sr\s*=\s*["']\$?([A-Z]{0,4})\$?([0-9]{0,9})["']""")
+# The same markers table.xlsx_odd_cells looks for; seen here, that search is needed.
+_MARKERS = (b't="e"', b't="b"', b"t='e'", b"t='b'")
 _DIGITS = re.compile(rb"[0-9]{1,12}")
 _LAST_ROW = re.compile(rb'<row r="([0-9]{1,9})"')
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,12})"')
@@ -64,6 +66,7 @@ class Extent:
 
     rows: int = 0
     columns: int = 0
+    markers: bool = False  # an error (t="e") or logical (t="b") cell marker was seen
     row_ref: str = ""  # what set the largest row: "cell XFD1048576" or "row 1048576"
     column_ref: str = ""  # "cell XFD1048576"
 
@@ -236,7 +239,11 @@ def check_xlsx_sheet(
                 root = _ROOT.search(block, 0, 1 << 16)
                 search.prefixed = root is None or root.group(1) is not None
                 first = False
-            search.block(block[:cut])
+            whole = block[:cut]
+            if not search.extent.markers:
+                quoted = _MARKERS if b"'" in whole else _MARKERS[:2]
+                search.extent.markers = any(marker in whole for marker in quoted)
+            search.block(whole)
             if not chunk:
                 return search.extent
             rest = block[cut:]

@@ -13,7 +13,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
@@ -23,7 +23,7 @@ import defusedxml.ElementTree as safe_xml
 import numpy as np
 
 from mailflow.errors import UserError
-from mailflow.results.limits import MAX_SHEET_CELLS, check_xlsx_sheet
+from mailflow.results.limits import MAX_SHEET_CELLS, Extent, check_xlsx_sheet
 from mailflow.results.scales import OddCell
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -483,20 +483,21 @@ class Workbook:
         except Exception as error:  # calamine raises its own zip/xml/format error types
             raise UserError(f"{path.name}: not a readable spreadsheet: {error}") from None
 
-    def check_extent(self, name: str, source: str) -> None:
+    def check_extent(self, name: str, source: str) -> Extent | None:
         """Refuses a sheet whose cells span more than ``max_cells`` before calamine builds
-        its grid (see :mod:`mailflow.results.limits`)."""
+        its grid (see :mod:`mailflow.results.limits`); the extent, when it was measured."""
         if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
-            return
+            return None
         try:
             archive = zipfile.ZipFile(self.path)
         except (OSError, zipfile.BadZipFile):
-            return  # calamine read it as another format
+            return None  # calamine read it as another format
         with archive:
             try:
                 member = _xlsx_sheet_member(archive, name)
-                if member is not None:
-                    check_xlsx_sheet(archive, member, source, self.max_cells)
+                if member is None:
+                    return None
+                return check_xlsx_sheet(archive, member, source, self.max_cells)
             except UserError:
                 raise
             except Exception as error:  # zip and XML errors of the sender's parts
@@ -520,10 +521,16 @@ class Workbook:
         GIL), so on two cores it costs no wall time. Logical cells are also checked against
         calamine's own bools; what cannot be checked is said in the table's warnings."""
         suffix = self.path.suffix.lower()
-        self.check_extent(name, source)
+        extent = self.check_extent(name, source)
         finder = ODD_CELL_FINDERS.get(suffix)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            search = pool.submit(finder, self.path, name) if finder is not None else None
+            search: Future[OddCells | None] | None = None
+            if extent is not None and not extent.markers:
+                # The measuring pass saw no t="e" / t="b" in the sheet: nothing to look for.
+                search = Future()
+                search.set_result(OddCells())
+            elif finder is not None:
+                search = pool.submit(finder, self.path, name)
             try:
                 sheet = self._book.get_sheet_by_name(name)
                 if sheet.start is None or sheet.end is None:
