@@ -96,3 +96,74 @@ def test_without_years_the_last_earlier_report_given_is_the_latest(report: dict)
     ]
     assert [f.question_id for f in drops] == ["Q2"]
     assert drops[0].evidence["year"] == "previous #2"
+
+
+# ------------------------------------------------ false-discovery control (issue 20)
+
+
+def _segments(gaps: dict[str, float], n: int = 60) -> dict:
+    """One segment column, each value a segment whose mean lies ``gap`` below the rest."""
+    return {
+        "Komórka": {
+            name: {
+                "respondents": n,
+                "questions": {
+                    "Q1": {
+                        "n": n,
+                        "n_eff": float(n),
+                        "mean": 4.0 - gap,
+                        "sd": 1.0,
+                        "base": "ok",
+                        "rest": {"n": 600, "n_eff": 600.0, "mean": 4.0, "sd": 1.0},
+                    }
+                },
+            }
+            for name, gap in gaps.items()
+        }
+    }
+
+
+def test_a_segment_gap_significant_alone_but_not_after_benjamini_hochberg_is_no_finding() -> None:
+    # 20 segments: one 0.3 below the rest (p ~ 0.03 alone), nineteen level with it.
+    gaps = {"Wydział A": 0.3} | {f"Wydział {k}": 0.0 for k in range(19)}
+    data = {
+        "questions": [{"id": "Q1", "label": "Uprzejmość", "n": 900}],
+        "segments": _segments(gaps),
+    }
+    rules = IrregularityRules(min_top2_share=0, segment_gap=0.25)
+    assert data["segments"]["Komórka"]["Wydział A"]["questions"]["Q1"].get("p_value") is None
+    assert find_irregularities(data, rules) == []
+    figures = data["segments"]["Komórka"]["Wydział A"]["questions"]["Q1"]
+    assert figures["p_value"] < 0.05 < figures["p_adjusted"]
+
+
+def test_a_finding_shows_the_raw_and_the_adjusted_p() -> None:
+    gaps = {"Wydział A": 0.8} | {f"Wydział {k}": 0.0 for k in range(9)}
+    data = {
+        "questions": [{"id": "Q1", "label": "Uprzejmość", "n": 900}],
+        "segments": _segments(gaps),
+    }
+    [finding] = find_irregularities(data, IrregularityRules(min_top2_share=0, segment_gap=0.5))
+    assert finding.evidence["p_value"] < finding.evidence["p_adjusted"] < 0.05
+    assert finding.evidence["fdr_method"] == "Benjamini-Hochberg"
+    assert "po korekcie Benjaminiego-Hochberga" in finding.description
+
+
+def test_a_segment_flagged_not_reported_is_never_tested() -> None:
+    data = {"questions": [{"id": "Q1", "n": 900}], "segments": _segments({"Mały": 2.0}, n=25)}
+    data["segments"]["Komórka"]["Mały"]["questions"]["Q1"]["base"] = "not_reported"
+    assert find_irregularities(data, IrregularityRules(min_top2_share=0, min_segment_n=0)) == []
+
+
+def test_the_report_says_which_tests_the_correction_covered(report: dict) -> None:
+    tests = report["multiple_testing"]
+    assert tests["method"] == "Benjamini-Hochberg" and tests["fdr"] == 0.05
+    tested = [
+        figures
+        for groups in report["segments"].values()
+        for group in groups.values()
+        for figures in group["questions"].values()
+        if "p_adjusted" in figures
+    ]
+    assert len(tested) == tests["tests"] > 0
+    assert all(f["p_adjusted"] >= f["p_value"] for f in tested)

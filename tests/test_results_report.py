@@ -355,3 +355,67 @@ def test_it_says_a_broken_spreadsheet_is_unreadable(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(UserError, match="not a readable spreadsheet"):
         analyse_file(path)
+
+
+# ------------------------------------------------------------ analysis options (issue 20)
+
+RESULTS_DATA = Path(__file__).resolve().parent / "data" / "results"
+
+
+def test_small_bases_have_two_configurable_tiers() -> None:
+    from mailflow.results import AnalysisOptions
+
+    path = RESULTS_DATA / "labels_utf8_bom_comma.csv"
+    report = analyse_file(
+        path, options=AnalysisOptions(small_base=110, not_reported_base=105)
+    ).to_json()
+    flags = {q["code"]: q["base"] for q in report["questions"]}
+    ns = {q["code"]: q["n"] for q in report["questions"]}
+    for code, flag in flags.items():
+        expected = "not_reported" if ns[code] < 105 else "small_base" if ns[code] < 110 else "ok"
+        assert flag == expected, code
+    assert report["base_thresholds"] == {"small_base": 110, "not_reported": 105}
+    hidden = [c for c, f in flags.items() if f == "not_reported"]
+    refused = [w for w in report["warnings"] if "not to be reported" in w]
+    assert hidden and len(refused) == len(hidden)
+    segment = next(iter(report["segments"].values()))
+    assert {g["questions"]["Q1"]["base"] for g in segment.values()} == {"not_reported"}
+
+
+def test_bad_options_are_one_line_errors() -> None:
+    from mailflow.results import AnalysisOptions
+
+    with pytest.raises(UserError, match="population_size must be a positive number"):
+        AnalysisOptions(population_size=0)
+    with pytest.raises(UserError, match="not_reported_base"):
+        AnalysisOptions(small_base=20, not_reported_base=30)
+
+
+def test_a_population_smaller_than_the_sample_is_a_warning_not_a_correction() -> None:
+    from mailflow.results import AnalysisOptions
+
+    path = RESULTS_DATA / "labels_utf8_bom_comma.csv"
+    report = analyse_file(path, options=AnalysisOptions(population_size=100)).to_json()
+    assert report["fpc"] == 1.0
+    assert any("smaller than the 120 respondents" in w for w in report["warnings"])
+
+
+def test_the_contract_fields_stay_beside_the_new_ones() -> None:
+    report = analyse_file(RESULTS_DATA / "labelled.sav").to_json()
+    assert {"respondents", "questions", "warnings"} <= report.keys()
+    question = report["questions"][0]
+    assert {
+        "id",
+        "label",
+        "n",
+        "mean",
+        "ci95",
+        "top2_share",
+        "top2_ci95",
+        "missing",
+    } <= question.keys()
+    assert {"deff", "n_eff", "base", "index", "mapping", "points"} <= question.keys()
+    assert question["index"]["value"] == pytest.approx(25 * (question["mean"] - 1), abs=1e-4)
+    assert report["margin_of_error"]["deff"] == pytest.approx(
+        report["margin_of_error"]["n"] / report["margin_of_error"]["n_eff"], abs=1e-5
+    )

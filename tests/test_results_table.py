@@ -233,3 +233,13 @@ def test_a_sheet_used_from_a_later_cell_keeps_the_sheets_row_and_column_names(
     table = Workbook(write_xlsx(tmp_path / "d.xlsx", {"Dane": rows})).table("Dane", "d.xlsx")
     assert table.headers == ["Nr ankiety", "P1"]
     assert table.where(1, 1) == 'row 4, column D ("P1")'
+
+
+def test_a_sav_file_that_crashes_readstat_is_a_refusal_not_a_dead_process() -> None:
+    """tests/data/results/hostile_readstat_crash.sav: a fuzzed copy of labelled.sav on which
+    pyreadstat 1.3.7 dies with SIGSEGV; it is read in a child process."""
+    path = Path(__file__).resolve().parent / "data" / "results" / "hostile_readstat_crash.sav"
+    with pytest.raises(UserError) as refused:
+        read_sav(path)
+    assert str(refused.value).startswith("hostile_readstat_crash.sav: not a readable SPSS file")
+    assert "\n" not in str(refused.value)

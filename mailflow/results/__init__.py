@@ -8,15 +8,24 @@ when there is a weight column), compares with earlier campaigns and flags irregu
 
 from mailflow.results.codebook import Codebook, load_codebook
 from mailflow.results.irregularities import Finding, IrregularityRules, find_irregularities
-from mailflow.results.report import QuestionResult, ResultsReport, analyse_file
+from mailflow.results.questionnaire import (
+    QuestionnaireMatch,
+    apply_questionnaire,
+    match_questionnaire,
+)
+from mailflow.results.report import AnalysisOptions, QuestionResult, ResultsReport, analyse_file
 
 __all__ = [
+    "AnalysisOptions",
     "Codebook",
     "Finding",
     "IrregularityRules",
     "QuestionResult",
+    "QuestionnaireMatch",
     "ResultsReport",
     "analyse_file",
+    "apply_questionnaire",
     "find_irregularities",
     "load_codebook",
+    "match_questionnaire",
 ]

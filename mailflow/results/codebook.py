@@ -7,8 +7,6 @@ labels, and our own TOML file. A column the codebook does not describe is found 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -36,6 +34,15 @@ HEADER_WORDS = {
     "value": ("wartosc", "value", "kod", "code"),
     "value_label": ("etykieta wartosci", "value label", "etykieta", "label"),
     "missing": ("brak danych", "missing", "brak", "missing value"),
+    "value_labels": (
+        "etykiety wartosci",
+        "value labels",
+        "wartosci",
+        "kody",
+        "codes",
+        "kafeteria",
+        "odpowiedzi",
+    ),
 }
 TRUE_WORDS = {"1", "x", "tak", "t", "yes", "y", "true", "prawda", "brak", "brak danych", "missing"}
 
@@ -88,15 +95,53 @@ def find_codebook_header(row: list[Any]) -> dict[str, int] | None:
             if role not in found and text in words:
                 found[role] = j
                 break
-    return found if {"variable", "value"} <= found.keys() else None
+    if "variable" not in found:
+        return None
+    codes = [j for j, cell in enumerate(row) if j not in found.values() and _is_code(cell)]
+    if "value" in found or "value_labels" in found:
+        return found
+    if len(codes) >= 2:  # wide, one column per code: "zmienna | etykieta | 1 | 2 | 3 ..."
+        found["code_columns"] = -1
+        return found
+    return None
+
+
+def _is_code(cell: Any) -> bool:
+    return cell is not None and re.fullmatch(r"-?\d+", _text(cell)) is not None
+
+
+_PAIR = re.compile(r"""^\s*(-?\d+(?:[.,]\d+)?)\s*(?:=|:|–|-|\.|\))?\s*["'„]?(.*?)["'”]?\s*$""")
+
+
+def wide_value_labels(source: str, text: str, where: str) -> dict[str, str]:
+    """ "1 = bardzo źle; 2 = źle" (or one pair a line, or SPSS's 1 "bardzo źle") as code ->
+    label; a part that is no pair is refused with its place."""
+    labels: dict[str, str] = {}
+    for part in re.split(r"[;\n]+", text):
+        if not part.strip():
+            continue
+        found = _PAIR.match(part)
+        if found is None or not found.group(2).strip():
+            raise UserError(
+                f"{source}: {where}: {part.strip()!r} is not a value label "
+                '(expected "code = label", e.g. "1 = bardzo źle")'
+            )
+        labels[value_key(found.group(1))] = " ".join(found.group(2).split())
+    return labels
 
 
 def codebook_from_rows(source: str, rows: list[list[Any]]) -> Codebook | None:
-    """A long-format codebook from table rows, or None when the rows are not one."""
+    """A codebook from table rows (long or wide layout), or None when the rows are not one.
+
+    Long: the variable's name and label on its first row, then one row per value with the
+    name left empty. Wide: one row per variable, its value labels in one cell ("1 = ...;
+    2 = ...") or in one column per code."""
     header_at = next((i for i, row in enumerate(rows[:10]) if find_codebook_header(row)), None)
     if header_at is None:
         return None
     positions = find_codebook_header(rows[header_at]) or {}
+    if "value" not in positions:
+        return _wide_codebook(source, rows, header_at, positions)
     entries: list[VariableEntry] = []
 
     def cell(row: list[Any], role: str) -> Any:
@@ -117,6 +162,43 @@ def codebook_from_rows(source: str, rows: list[list[Any]]) -> Codebook | None:
         entry.value_labels[code] = _text(cell(row, "value_label")) or code
         if normalize_label(_text(cell(row, "missing"))) in TRUE_WORDS:
             entry.missing.add(code)
+    if not entries:
+        raise UserError(f"{source}: the codebook lists no variables")
+    return codebook_from_entries(source, entries)
+
+
+def _wide_codebook(
+    source: str, rows: list[list[Any]], header_at: int, positions: dict[str, int]
+) -> Codebook:
+    header = rows[header_at]
+    code_columns = {
+        j: value_key(cell)
+        for j, cell in enumerate(header)
+        if j not in positions.values() and _is_code(cell)
+    }
+    entries: list[VariableEntry] = []
+    for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
+
+        def cell(j: int | None, row: list[Any] = row) -> str:
+            return _text(row[j]) if j is not None and j < len(row) else ""
+
+        name = cell(positions["variable"])
+        if not name:
+            if any(_text(v) for v in row):
+                raise UserError(
+                    f"{source}: row {number} has values but no variable name in column "
+                    f"{tables.column_letter(positions['variable'])}"
+                )
+            continue
+        entry = VariableEntry(name, cell(positions.get("variable_label")) or None)
+        at = positions.get("value_labels")
+        if at is not None and cell(at):
+            where = f"row {number}, column {tables.column_letter(at)}"
+            entry.value_labels = wide_value_labels(source, cell(at), where)
+        for j, code in code_columns.items():
+            if cell(j):
+                entry.value_labels[code] = cell(j)
+        entries.append(entry)
     if not entries:
         raise UserError(f"{source}: the codebook lists no variables")
     return codebook_from_entries(source, entries)
@@ -254,6 +336,17 @@ def load_codebook(path: str | Path) -> Codebook:
     suffix = path.suffix.lower()
     if suffix == ".toml":
         return codebook_from_toml(path.name, path.read_text(encoding="utf-8-sig"))
+    if suffix == ".sps":
+        from mailflow.results.spss import codebook_entries, load_syntax
+
+        syntax = load_syntax(path)
+        entries = [VariableEntry(*entry) for entry in codebook_entries(syntax)]
+        if not entries:
+            raise UserError(f"{path.name}: the SPSS syntax has no VALUE LABELS")
+        syntax_book = codebook_from_entries(path.name, entries)
+        syntax_book.variable_labels.update(syntax.variable_labels)
+        syntax_book.weight = syntax.weight
+        return syntax_book
     if suffix in tables.SPREADSHEET_SUFFIXES:
         for name, rows in tables.read_workbook(path).items():
             book = codebook_from_rows(f"{path.name} [{name}]", rows)
@@ -262,12 +355,12 @@ def load_codebook(path: str | Path) -> Codebook:
         raise UserError(f"{path.name}: no sheet has a codebook header (zmienna, wartość, ...)")
     if suffix in tables.CSV_SUFFIXES:
         text = tables.decode_text(path.read_bytes(), path.name)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=tables.detect_delimiter(text))
-        book = codebook_from_rows(path.name, list(reader))
+        rows = tables.read_csv_rows(text, tables.detect_delimiter(text), path.name)
+        book = codebook_from_rows(path.name, rows)
         if book is None:
             raise UserError(f"{path.name}: no codebook header (zmienna, wartość, ...) found")
         return book
-    raise UserError(f"{path.name}: unknown codebook format (use .toml, .csv or .xlsx)")
+    raise UserError(f"{path.name}: unknown codebook format (use .toml, .csv, .xlsx or .sps)")
 
 
 def codebook_from_spss(table: Table) -> Codebook | None:
@@ -285,4 +378,5 @@ def codebook_from_spss(table: Table) -> Codebook | None:
     ]
     book = codebook_from_entries(table.source, entries)
     book.variable_labels.update(table.variable_labels)
+    book.weight = table.weight_name
     return book

@@ -21,6 +21,7 @@ from mailflow.errors import UserError
 from mailflow.results.codebook import Codebook, QuestionSpec
 from mailflow.results.scales import (
     BLANK,
+    ELEVEN_POINT,
     FAMILIES,
     FOUR_POINT_NOTE,
     INVALID,
@@ -30,8 +31,10 @@ from mailflow.results.scales import (
     OddCell,
     Scale,
     ScaleProblem,
+    eleven_point_scale,
     is_number_key,
     is_odd_key,
+    is_recommendation,
     label_scores,
     missing_label_kind,
     normalize_label,
@@ -40,12 +43,15 @@ from mailflow.results.scales import (
 )
 from mailflow.results.table import Table
 
+ELEVEN_KEYS = {str(k) for k in range(11)}
+
 ID_HEADERS = {
     "id",
     "nr ankiety",
     "numer ankiety",
     "respondent",
     "respondent id",
+    "identyfikator",
     "id respondenta",
     "nr respondenta",
 }
@@ -101,6 +107,20 @@ class CodedQuestion:
     reversed: bool = False
     note: str | None = None
     problem: str | None = None
+    points: int = 5  # 11: a 0-10 question, scores hold answer + 1
+    mapping: dict[str, int] = field(default_factory=dict)  # code or label -> score (0-10: answer)
+
+    def values(self, valid: np.ndarray) -> np.ndarray:
+        """The valid answers on the contract's 1-5 scale (floats; 0-10 mapped linearly)."""
+        assert self.scores is not None
+        chosen = self.scores[valid].astype(np.float64)
+        return 1 + 0.4 * (chosen - 1) if self.points == 11 else chosen
+
+    def answers(self, valid: np.ndarray) -> np.ndarray:
+        """The valid answers as given: 0-10 for a 0-10 question, else the 1-5 scores."""
+        assert self.scores is not None
+        chosen = self.scores[valid].astype(np.float64)
+        return chosen - 1 if self.points == 11 else chosen
 
 
 @dataclass
@@ -113,6 +133,7 @@ class CodedSurvey:
     department_column: str | None
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    columns: list[dict[str, str]] = field(default_factory=list)  # every column and its role
 
 
 def split_header(header: str) -> tuple[str, str]:
@@ -205,6 +226,24 @@ def code_survey(table: Table, book: Codebook | None) -> CodedSurvey:
             f"{table.source}: no question columns found (no column holds scale labels or 1-5 "
             "codes); give a codebook with --codebook"
         )
+    asked = {q.index: q.id for q in survey.questions}
+    for j, header in enumerate(headers):
+        role = (
+            "id"
+            if j == id_at
+            else "weight"
+            if j == weight_at
+            else "segment"
+            if j in segment_at
+            else "question"
+            if j in asked
+            else "other"
+        )
+        entry = {"column": header, "label": table.variable_labels.get(header) or header}
+        entry["role"] = role
+        if j in asked:
+            entry["question"] = asked[j]
+        survey.columns.append(entry)
     return survey
 
 
@@ -335,6 +374,7 @@ def code_question(
     if spec is not None and spec.label:
         label = split_header(spec.label)[1]
     question = CodedQuestion(
+        points=scale.points if isinstance(scale, Scale) else 5,
         id=(spec.id if spec is not None and spec.id else f"Q{number}"),
         column=header,
         code=code,
@@ -351,6 +391,9 @@ def code_question(
         )
         return question
     question.reversed, question.note = scale.reversed, scale.note
+    question.mapping = {k: v for k, v in scale.codes.items() if v > 0}
+    if scale.points == 11:
+        question.mapping = {k: v - 1 for k, v in question.mapping.items()}
     mapping: dict[Any, int] = {}
     invalid: list[Any] = []
     odd: list[Any] = []
@@ -423,13 +466,21 @@ def detect_scale(
     family_labels: dict[str, set[str]] = {}
     numeric_cells = 0
     numeric_values: set[int] = set()
+    eleven_cells = 0  # cells holding 0..10 (9 included: an answer on a 0-10 scale)
+    eleven_values: set[int] = set()
     answered = 0
     for value, count in counts.items():
         key = keys[value]
         if not key or is_odd_key(key) or missing_label_kind(key) is not None:
             continue  # odd cells are named when the column is coded, never guessed from
         if is_number_key(key):
-            if float(key) in MISSING_NUMBERS:
+            number = float(key)
+            if number.is_integer() and 0 <= number <= 10:
+                eleven_cells += count
+                eleven_values.add(int(number))
+            if number in MISSING_NUMBERS:
+                if number == 9:
+                    answered += count
                 continue
             answered += count
             if float(key) in (1, 2, 3, 4, 5):
@@ -450,6 +501,20 @@ def detect_scale(
             return _label_scale(table, j, counts, keys, family)
         return None
     excluded = any(w in normalize_label(header).split() for w in NOT_QUESTION_WORDS)
+    label = table.variable_labels.get(header, "") + " " + header
+    beyond_five = eleven_values - {1, 2, 3, 4, 5, 9}
+    # 0-10: answers beyond 1-5 (0, 6, 7, 8, 10), all within 0-10, and either the question
+    # says it is one (0-10, "polecić") or it has eight of the eleven answers, three of them
+    # beyond 1-5 (a stray 7 among 1-5 codes is an error to name, not a scale to guess).
+    if (
+        not excluded
+        and beyond_five
+        and eleven_cells >= 0.9 * answered
+        and (is_recommendation(label) or (len(beyond_five) >= 3 and len(eleven_values) >= 8))
+    ):
+        _reject_unknown(table, j, counts, keys, lambda key: key in ELEVEN_KEYS, ELEVEN_POINT)
+        return eleven_point_scale()
+    answered -= sum(c for v, c in counts.items() if keys[v] == "9")
     if not forced and (excluded or len(numeric_values) < 3 or numeric_cells < 0.9 * answered):
         return None
     # Text in a numeric question is not a number key: it falls through to "unknown answer".
@@ -495,6 +560,10 @@ def _reject_unknown(
         if known(key):
             continue
         i = table.columns[j].index(value)
+        if is_number_key(key) and family == ELEVEN_POINT:
+            raise UserError(
+                f"{table.source}: code {value!r} out of range 0-10 in {table.where(i, j)}"
+            )
         if is_number_key(key) and family is not None and float(key) in (1, 2, 3, 4, 5):
             raise UserError(
                 f"{table.source}: code {value!r} beside {family} labels that run best to worst "

@@ -11,6 +11,9 @@ from typing import Any
 
 from mailflow.errors import UserError
 from mailflow.results.compare import year_on_year
+from mailflow.results.stats import benjamini_hochberg, welch
+
+FDR_METHOD = "Benjamini-Hochberg"
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,9 @@ class IrregularityRules:
 
     min_top2_share: float = 0.6  # a top-2 share below this is low
     min_mean: float | None = None  # optionally: a mean below this is low
-    alpha: float = 0.05  # significance level of a drop against the latest earlier year
+    # False-discovery rate (Benjamini-Hochberg) over every test that can lead to an audit:
+    # each question's drop against the latest earlier year and each segment against the rest.
+    alpha: float = 0.05
     min_drop: float = 0.0  # a significant drop smaller than this (mean points) is ignored
     segment_gap: float = 0.5  # a segment whose mean is this far below the rest of the sample
     min_n: int = 30  # fewer valid answers: the figure is not reliable
@@ -73,12 +78,80 @@ def find_irregularities(
         if previous is not None
         else {q["id"]: q.get("yoy", []) for q in questions}
     )
+    view = {
+        "questions": [{"id": q["id"], "yoy": comparisons.get(q["id"], [])} for q in questions],
+        "segments": data.get("segments") or {},
+    }
+    adjust_p_values(view, rules)
     findings: list[Finding] = []
     for question in questions:
         findings += _question_findings(question, rules)
         findings += _drop_findings(question, comparisons.get(question["id"], []), rules)
     findings += _segment_findings(data, rules)
     return findings
+
+
+def latest_comparison(comparisons: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The comparison with the latest year; reports without a year count in the order
+    given (oldest first)."""
+    if not comparisons:
+        return None
+    return max(
+        enumerate(comparisons),
+        key=lambda item: (
+            item[1]["year"] if isinstance(item[1]["year"], int) else -1,
+            item[0],
+        ),
+    )[1]
+
+
+def segment_test(figures: dict[str, Any]) -> float | None:
+    """Welch's p of a segment against the rest, from the figures shown (so that the test is
+    the one of the numbers in the report)."""
+    rest = figures.get("rest") or {}
+    size = figures.get("n_eff") or figures.get("n")
+    rest_size = rest.get("n_eff") or rest.get("n")
+    shown = [figures.get("mean"), figures.get("sd"), size]
+    shown += [rest.get("mean"), rest.get("sd"), rest_size]
+    if any(value is None for value in shown):
+        return figures.get("p_value")
+    mean, sd, n, rest_mean, rest_sd, rest_n = (float(value or 0) for value in shown)
+    if n <= 1 or rest_n <= 1:
+        return figures.get("p_value")
+    return welch(mean, sd, n, rest_mean, rest_sd, rest_n).p_value
+
+
+def adjust_p_values(data: dict[str, Any], rules: IrregularityRules) -> dict[str, Any]:
+    """Benjamini-Hochberg over the tests that can propose an audit, written into their own
+    entries as ``p_adjusted``: each question's test against the latest earlier year, and
+    each segment's test against the rest of the sample (segments of at least
+    ``min_segment_n`` answers and not flagged "not reported"). Returns the family's summary."""
+    family: list[tuple[dict[str, Any], float]] = []
+    for question in data.get("questions", []):
+        latest = latest_comparison(question.get("yoy") or [])
+        if latest is not None and latest.get("p_value") is not None:
+            family.append((latest, float(latest["p_value"])))
+    for groups in (data.get("segments") or {}).values():
+        for group in groups.values():
+            for figures in group.get("questions", {}).values():
+                if figures.get("n", 0) < rules.min_segment_n:
+                    continue
+                if figures.get("base") == "not_reported":
+                    continue
+                p_value = segment_test(figures)
+                if p_value is not None:
+                    figures["p_value"] = p_value
+                    family.append((figures, float(p_value)))
+    adjusted = benjamini_hochberg([p for _, p in family])
+    for (entry, _), value in zip(family, adjusted, strict=True):
+        entry["p_adjusted"] = value
+    return {
+        "method": FDR_METHOD,
+        "fdr": rules.alpha,
+        "tests": len(family),
+        "significant": sum(value < rules.alpha for value in adjusted),
+        "family": "each question against the latest earlier year, each segment against the rest",
+    }
 
 
 def _name(question: dict[str, Any]) -> str:
@@ -143,20 +216,14 @@ def _question_findings(question: dict[str, Any], rules: IrregularityRules) -> li
 def _drop_findings(
     question: dict[str, Any], comparisons: list[dict[str, Any]], rules: IrregularityRules
 ) -> list[Finding]:
-    if not comparisons:
+    latest = latest_comparison(comparisons)
+    if latest is None:
         return []
-    # The latest year; reports without a year count in the order given (oldest first).
-    latest = max(
-        enumerate(comparisons),
-        key=lambda item: (
-            item[1]["year"] if isinstance(item[1]["year"], int) else -1,
-            item[0],
-        ),
-    )[1]
     difference, p_value = latest.get("mean_difference"), latest.get("p_value")
     if difference is None or p_value is None:
         return []
-    if difference >= 0 or p_value >= rules.alpha or -difference < rules.min_drop:
+    adjusted = latest.get("p_adjusted", p_value)
+    if difference >= 0 or adjusted >= rules.alpha or -difference < rules.min_drop:
         return []
     before = latest["previous"]["mean"]
     return [
@@ -167,7 +234,8 @@ def _drop_findings(
             difference,
             rules.alpha,
             f"{_name(question)}: średnia spadła z {_num(before)} ({latest['year']}) do "
-            f"{_num(question['mean'])}, spadek istotny statystycznie (p = {_num(p_value, 3)} < "
+            f"{_num(question['mean'])}, spadek istotny statystycznie (p = {_num(p_value, 3)}, "
+            f"po korekcie Benjaminiego-Hochberga p = {_num(adjusted, 3)} < "
             f"{_num(rules.alpha, 2)}) – ustalić przyczynę pogorszenia.",
             evidence={
                 "year": latest["year"],
@@ -176,6 +244,8 @@ def _drop_findings(
                 "t": latest.get("t"),
                 "df": latest.get("df"),
                 "p_value": p_value,
+                "p_adjusted": adjusted,
+                "fdr_method": FDR_METHOD,
             },
         )
     ]
@@ -196,6 +266,9 @@ def _segment_findings(data: dict[str, Any], rules: IrregularityRules) -> list[Fi
                 gap = rest_mean - mean
                 if gap < rules.segment_gap:
                     continue
+                adjusted = figures.get("p_adjusted")
+                if adjusted is None or adjusted >= rules.alpha:
+                    continue  # not tested (small base) or not significant after the FDR
                 question = labels.get(qid, {"id": qid})
                 found.append(
                     Finding(
@@ -205,8 +278,9 @@ def _segment_findings(data: dict[str, Any], rules: IrregularityRules) -> list[Fi
                         gap,
                         rules.segment_gap,
                         f"{value} ({column}), {_name(question)}: średnia {_num(mean)} niższa o "
-                        f"{_num(gap)} od pozostałych klientów ({_num(rest_mean)}) – objąć audytem "
-                        "tę komórkę.",
+                        f"{_num(gap)} od pozostałych klientów ({_num(rest_mean)}), różnica "
+                        f"istotna po korekcie Benjaminiego-Hochberga (p = {_num(adjusted, 3)}) – "
+                        "objąć audytem tę komórkę.",
                         segment=f"{column}: {value}",
                         evidence={
                             "column": column,
@@ -216,6 +290,8 @@ def _segment_findings(data: dict[str, Any], rules: IrregularityRules) -> list[Fi
                             "rest_mean": rest_mean,
                             "rest_n": rest.get("n"),
                             "p_value": figures.get("p_value"),
+                            "p_adjusted": adjusted,
+                            "fdr_method": FDR_METHOD,
                         },
                     )
                 )

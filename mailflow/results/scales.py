@@ -56,6 +56,29 @@ OTHER_MISSING_LABELS = {
 }
 MISSING_NUMBERS = {9, 99}
 
+# A 0-10 question (recommendation, NPS) keeps its answers: internally answer + 1 (1..11, so
+# that 0 stays "blank"), reported on the contract's 1-5 scale by a linear map.
+ELEVEN_POINT = "0-10"
+ELEVEN_POINT_NOTE = (
+    "0-10 scale mapped linearly to 1-5: score = 1 + 0.4 x answer (0 = 1, 5 = 3, 10 = 5); "
+    "top2_share is the share of answers 8-10; the NPS uses the answers themselves"
+)
+FIVE_POINT_NOTE = "5-point scale: the codes 1-5 are the scores, 5 best"
+RECOMMEND_WORDS = ("polec", "recommend", "nps", "0 10", "od 0 do 10")
+
+
+def eleven_point_scale(note: str | None = None) -> Scale:
+    """The 0-10 scale: each answer k as the internal code k + 1."""
+    return Scale(
+        {str(k): k + 1 for k in range(11)}, ELEVEN_POINT, False, note or ELEVEN_POINT_NOTE, 11
+    )
+
+
+def is_recommendation(text: str) -> bool:
+    """A question that asks whether one would recommend the office (an NPS question)."""
+    key = normalize_label(text)
+    return any(word in key for word in RECOMMEND_WORDS)
+
 
 @dataclass(frozen=True)
 class Family:
@@ -263,9 +286,10 @@ class Scale:
     """How one question's raw keys become scores, and what the output must say about it."""
 
     codes: dict[str, int]  # key -> 1..5 score or a missing kind (DONT_KNOW, MISSING_CODE)
-    kind: str  # a family name, "numeric" or "codebook"
+    kind: str  # a family name, "numeric", "codebook" or "0-10"
     reversed: bool = False
     note: str | None = None
+    points: int = 5  # 11: a 0-10 scale, codes are answer + 1
 
 
 @dataclass(frozen=True)
@@ -293,6 +317,13 @@ def scale_from_value_labels(labels: dict[str, str], missing: set[str]) -> Scale 
         else:
             return ScaleProblem(f"code {code!r} is not a number")
     valid.sort()
+    numbers = {number for number, _, _ in valid}
+    if {0.0, 10.0} <= numbers and numbers <= {float(k) for k in range(11)}:
+        codes.update(eleven_point_scale().codes)
+        for code, label in labels.items():  # labelled files carry the end labels
+            if code in codes and codes[code] > 0:
+                codes.setdefault(normalize_label(label), codes[code])
+        return Scale(codes, ELEVEN_POINT, False, ELEVEN_POINT_NOTE, 11)
     if len(valid) not in (4, 5):
         return ScaleProblem(f"{len(valid)} valid codes, expected a 4- or 5-point scale")
     by_rank = FOUR_POINT_SCORES if len(valid) == 4 else (1, 2, 3, 4, 5)

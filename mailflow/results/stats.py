@@ -37,8 +37,12 @@ def wilson(p: float, n: float, z: float = Z) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-def summarize(scores: np.ndarray, weights: np.ndarray | None = None) -> Summary:
-    """Figures over valid scores (1..5) only; ``weights`` aligned with ``scores``."""
+def summarize(scores: np.ndarray, weights: np.ndarray | None = None, fpc: float = 1.0) -> Summary:
+    """Figures over valid scores (1..5) only; ``weights`` aligned with ``scores``.
+
+    ``fpc`` is the finite-population factor 1 - n/N of the survey (R ``survey``: the
+    variance of a with-replacement estimate times 1 - f): the t interval's half-width is
+    multiplied by its square root, Wilson's interval uses n_eff / fpc as its sample size."""
     n = int(scores.size)
     if n == 0:
         return Summary(0, 0.0, None, None, None, None, None, None)
@@ -59,15 +63,19 @@ def summarize(scores: np.ndarray, weights: np.ndarray | None = None) -> Summary:
         population = float((weights * (x - mean) ** 2).sum() / total)
         variance = population * n_eff / (n_eff - 1) if n_eff > 1 else None
     if variance is None:
-        return Summary(n, n_eff, mean, None, None, None, p, wilson(p, n_eff))
+        return Summary(n, n_eff, mean, None, None, None, p, wilson(p, n_eff / fpc))
     sd = math.sqrt(variance)
     t = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n_eff - 1))
-    half = t * sd / math.sqrt(n_eff)
-    return Summary(n, n_eff, mean, sd, (mean - half, mean + half), t, p, wilson(p, n_eff))
+    half = t * sd / math.sqrt(n_eff) * math.sqrt(fpc)
+    return Summary(n, n_eff, mean, sd, (mean - half, mean + half), t, p, wilson(p, n_eff / fpc))
 
 
 def group_summaries(
-    scores: np.ndarray, weights: np.ndarray | None, group: np.ndarray, groups: int
+    scores: np.ndarray,
+    weights: np.ndarray | None,
+    group: np.ndarray,
+    groups: int,
+    fpc: float = 1.0,
 ) -> tuple[list[Summary], list[Summary]]:
     """Per group, and per "everyone else", the figures of :func:`summarize` in one pass.
 
@@ -88,10 +96,11 @@ def group_summaries(
         ]
     )
     rest = sums.sum(axis=1, keepdims=True) - sums
-    return _from_sums(sums, weights is not None), _from_sums(rest, weights is not None)
+    weighted = weights is not None
+    return _from_sums(sums, weighted, fpc), _from_sums(rest, weighted, fpc)
 
 
-def _from_sums(sums: np.ndarray, weighted: bool) -> list[Summary]:
+def _from_sums(sums: np.ndarray, weighted: bool, fpc: float = 1.0) -> list[Summary]:
     count, total, squares, wx, wxx, wtop = sums
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = total * total / squares if weighted else count.copy()
@@ -110,9 +119,10 @@ def _from_sums(sums: np.ndarray, weighted: bool) -> list[Summary]:
             continue
         m, share, size = float(mean[k]), float(p[k]), float(n_eff[k])
         if not has_interval[k]:
-            result.append(Summary(n, size, m, None, None, None, share, wilson(share, size)))
+            interval = wilson(share, size / fpc)
+            result.append(Summary(n, size, m, None, None, None, share, interval))
             continue
-        half = float(t[k] * sd[k] / math.sqrt(size))
+        half = float(t[k] * sd[k] / math.sqrt(size)) * math.sqrt(fpc)
         result.append(
             Summary(
                 n,
@@ -122,7 +132,7 @@ def _from_sums(sums: np.ndarray, weighted: bool) -> list[Summary]:
                 (m - half, m + half),
                 float(t[k]),
                 share,
-                wilson(share, size),
+                wilson(share, size / fpc),
             )
         )
     return result
@@ -167,3 +177,87 @@ def two_proportions(p1: float, n1: float, p2: float, n2: float) -> Test:
         return Test(difference, math.nan, None, 1.0 if difference == 0 else 0.0)
     z = difference / se
     return Test(difference, z, None, float(2 * stats.norm.sf(abs(z))))
+
+
+# ------------------------------------------------------------ survey statistics (issue 20)
+
+
+def finite_population_factor(sample: int, population: int | None) -> float:
+    """1 - n/N, the factor on a variance when n of N clients were surveyed (1 without N)."""
+    if not population:
+        return 1.0
+    return max(0.0, 1.0 - sample / population)
+
+
+def design_effect(n: int, n_eff: float) -> float | None:
+    """Kish's design effect of weighting, n / n_eff = 1 + CV(w)^2 (1 when unweighted)."""
+    return n / n_eff if n_eff > 0 else None
+
+
+@dataclass(frozen=True)
+class NetPromoter:
+    """NPS = % promoters (9-10) - % detractors (0-6), in points from -100 to 100.
+
+    The interval is the normal one from the trinomial variance of the difference of two
+    shares of one sample, Var = (p_P + p_D - (p_P - p_D)^2) / n (n_eff when weighted, times
+    the finite-population factor), as in Rocks (2016), "Interval estimation for the Net
+    Promoter Score"; it is clipped to [-100, 100]."""
+
+    value: float
+    ci95: tuple[float, float] | None
+    promoters: float
+    passives: float
+    detractors: float
+    n: int
+    n_eff: float
+
+
+def net_promoter(
+    answers: np.ndarray, weights: np.ndarray | None = None, fpc: float = 1.0
+) -> NetPromoter | None:
+    """The NPS of valid 0-10 answers (``weights`` aligned with them)."""
+    n = int(answers.size)
+    if n == 0:
+        return None
+    w = np.ones(n) if weights is None else weights.astype(np.float64)
+    total = float(w.sum())
+    if total <= 0:
+        return None
+    n_eff = kish_n_eff(w) if weights is not None else float(n)
+    promoters = float(w[answers >= 9].sum() / total)
+    detractors = float(w[answers <= 6].sum() / total)
+    score = promoters - detractors
+    interval = None
+    if n_eff > 1:
+        variance = max(0.0, promoters + detractors - score * score) / n_eff * fpc
+        half = Z * math.sqrt(variance)
+        interval = (max(-100.0, 100 * (score - half)), min(100.0, 100 * (score + half)))
+    return NetPromoter(
+        100 * score, interval, promoters, 1 - promoters - detractors, detractors, n, n_eff
+    )
+
+
+def benjamini_hochberg(p_values: list[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (the step-up FDR procedure, 1995), in the order
+    given: p_(i) * m / i, made monotone from the largest down and capped at 1; a test is
+    significant at false-discovery rate q when its adjusted p is below q."""
+    m = len(p_values)
+    if m == 0:
+        return []
+    p = np.asarray(p_values, dtype=np.float64)
+    order = np.argsort(p, kind="stable")
+    ranked = p[order] * m / np.arange(1, m + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(ranked, 1.0)
+    return [float(v) for v in adjusted]
+
+
+def base_flag(n: int, small: int, not_reported: int) -> str:
+    """ "not_reported" below ``not_reported`` answers, "small_base" below ``small``, else "ok"
+    (always on the unweighted number of valid answers)."""
+    if n < not_reported:
+        return "not_reported"
+    if n < small:
+        return "small_base"
+    return "ok"

@@ -13,7 +13,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
@@ -23,6 +23,7 @@ import defusedxml.ElementTree as safe_xml
 import numpy as np
 
 from mailflow.errors import UserError
+from mailflow.results.limits import MAX_SHEET_CELLS, Extent, check_xlsx_sheet
 from mailflow.results.scales import OddCell
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -50,6 +51,7 @@ class Table:
     warnings: list[str] = field(default_factory=list)  # what could not be checked in the file
     codes: np.ndarray | None = None  # int32, shape (columns, respondents)
     values: list[Any] = field(default_factory=list)
+    weight_name: str | None = None  # SPSS's WEIGHT BY
 
     @property
     def respondents(self) -> int:
@@ -228,6 +230,16 @@ def coded_table(
                 f"{source}: column {column_letter(j + first_column)} has values but no header "
                 f"(row {kept[0] + first_row_number})"
             )
+    texts: dict[str, str] = {}
+    if kept.size > 2:
+        second = [values[k] for k in matrix[kept[1], :width].tolist()]
+        if is_text_row(headers, second):
+            texts = {h: _header_text(t) for h, t in zip(headers, second, strict=True) if t}
+            notes.append(
+                f"row {kept[1] + first_row_number} taken as the question texts of the codes "
+                f"in row {kept[0] + first_row_number}"
+            )
+            kept = np.delete(kept, 1)
     if kept.size < 2:
         raise UserError(f"{source}: the file has a header row but no respondents")
     body = np.ascontiguousarray(matrix[kept[1:], :width].T)
@@ -240,11 +252,36 @@ def coded_table(
         notes=notes,
         codes=body,
         values=values,
+        variable_labels=texts,
     )
     if skipped.size:
         titles = ", ".join(str(i + first_row_number) for i in skipped.tolist())
         table.notes.append(f"row(s) {titles} above the header row taken as a title and skipped")
     return table
+
+
+_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\[\]#-]{0,31}")
+
+
+def is_text_row(headers: list[str], row: list[Any]) -> bool:
+    """Whether the row under a header of codes (P1, Q2_3, waga) is a second header row
+    with the question texts, as SPSS and LimeSurvey exports write them: every header is a
+    code, every cell of the row is text that is neither a number nor an answer label, most
+    cells are filled and at least one is a sentence."""
+    from mailflow.results.scales import label_scores, missing_label_kind, value_key
+
+    if not headers or not all(_CODE.fullmatch(h) for h in headers):
+        return False
+    filled = [cell for cell in row if not _blank(cell)]
+    if len(filled) * 2 < len(headers) or not any(" " in str(cell).strip() for cell in filled):
+        return False
+    for cell in filled:
+        if not isinstance(cell, str):
+            return False
+        key = value_key(cell)
+        if not key or key[0].isdigit() or label_scores(key) or missing_label_kind(key):
+            return False
+    return True
 
 
 def header_position(counts: list[int]) -> int:
@@ -297,27 +334,136 @@ def _polish_score(text: str) -> int:
     return sum(ch in _POLISH for ch in text) - 5 * sum(ch in _UNLIKELY for ch in text)
 
 
+DELIMITERS = (";", "\t", ",", "|")
+SAMPLE_RECORDS = 50
+# csv's own limit on one field; a longer cell is no survey answer (and usually a quote left
+# open, which makes the rest of the file one field).
+FIELD_LIMIT = 131_072
+
+
 def detect_delimiter(text: str) -> str:
-    """`,` `;` or tab: the one that splits the first lines into equal, widest rows."""
-    sample = text.splitlines()[:50]
-    best, best_width = ",", 1
-    for delimiter in (";", "\t", ","):
-        widths = {len(row) for row in csv.reader(sample, delimiter=delimiter) if row}
-        if len(widths) == 1:
-            width = widths.pop()
-            if width > best_width:
-                best, best_width = delimiter, width
+    """`;` tab `,` or `|`: the one under which the header and the most of the first records
+    (parsed as CSV, so quoted commas and line breaks stay inside their field) have the same
+    width, at least two columns; ties go to the wider header, then to the order above.
+
+    A comma inside a quoted comment, or a decimal comma in every row, changes the width of
+    some rows under ``,``, never the header: the header decides, not the row counts."""
+    explicit = _sep_line(text)
+    if explicit is not None:
+        return explicit
+    best, best_key = ",", (-1, -1, 0)
+    for rank, delimiter in enumerate(DELIMITERS):
+        widths = _sample_widths(text, delimiter)
+        if not widths or widths[0] < 2:
+            continue
+        agreeing = sum(width == widths[0] for width in widths[1:])
+        key = (agreeing, widths[0], -rank)
+        if key > best_key:
+            best, best_key = delimiter, key
     return best
+
+
+def _sep_line(text: str) -> str | None:
+    """Excel's ``sep=;`` first line names the delimiter."""
+    first = text[:16].split("\n", 1)[0].strip()
+    if first.lower().startswith("sep=") and len(first) == 5:
+        return first[4]
+    return None
+
+
+def _sample_widths(text: str, delimiter: str) -> list[int]:
+    """The widths of the first non-empty records under one delimiter (fewer when a record
+    breaks csv's rules: the sample then ends there)."""
+    widths: list[int] = []
+    stream = io.StringIO(text[: 1 << 20], newline="")
+    reader = csv.reader(stream, delimiter=delimiter)
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                widths.append(len(row))
+                if len(widths) > SAMPLE_RECORDS:
+                    break
+    except csv.Error:
+        pass
+    return widths
 
 
 def read_csv(path: Path) -> Table:
     text = decode_text(path.read_bytes(), path.name)
     delimiter = detect_delimiter(text)
+    first_row = 1
+    if _sep_line(text) is not None:
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        first_row = 2
+    rows = read_csv_rows(text, delimiter, path.name, first_row)
+    table = table_from_rows(path.name, rows, first_row)
+    shown = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "vertical bar"}[delimiter]
+    table.notes.append(f"CSV read with the {shown} as the delimiter")
+    return table
+
+
+def read_csv_rows(text: str, delimiter: str, source: str, first_row: int = 1) -> list[list[str]]:
+    """Every record; a record csv cannot read is refused naming its row and column."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        rows.extend(reader)
     except csv.Error as error:
-        raise UserError(f"{path.name}: not a readable CSV file: {error}") from None
-    return table_from_rows(path.name, rows)
+        failure = _csv_failure(text, delimiter, source, len(rows) + 1, error, first_row)
+        raise UserError(failure) from None
+    return rows
+
+
+def _csv_failure(
+    text: str, delimiter: str, source: str, record: int, error: csv.Error, first_row: int
+) -> str:
+    """One line: where the record csv refused starts, its column, what was expected."""
+    row, column, line, long_field = _locate_long_field(text, delimiter)
+    if long_field:
+        at_line = f" (line {line} of the file)" if line != row else ""
+        return (
+            f"{source}: row {row + first_row - 1}{at_line}, column {column_letter(column)}: a cell "
+            f"longer than {FIELD_LIMIT:,} characters (expected an answer or a comment; is a "
+            'quotation mark (") left unclosed there?)'
+        )
+    return (
+        f"{source}: row {record + first_row - 1}: not readable as CSV ({error}); expected "
+        f"cells separated by {delimiter!r}"
+    )
+
+
+def _locate_long_field(text: str, delimiter: str) -> tuple[int, int, int, bool]:
+    """(row, column from 0, line, found) of the first field longer than FIELD_LIMIT, by
+    csv's quoting rules, in one pass that stops there: a row is a record as the reader
+    counts them, a line a line of the file (they differ after a quoted line break)."""
+    row = line = field_row = field_line = 1
+    column, start, quoted, at, size = 0, 0, False, 0, len(text)
+    while at < size:
+        ch = text[at]
+        if quoted:
+            if ch == '"':
+                if text.startswith('"', at + 1):
+                    at += 2
+                    continue
+                quoted = False
+            elif ch == "\n":
+                line += 1
+        elif ch == '"' and at == start:
+            quoted = True
+        elif ch == delimiter or ch in "\r\n":
+            if at - start > FIELD_LIMIT:
+                return field_row, column, field_line, True
+            if ch == delimiter:
+                column += 1
+            else:
+                if ch == "\r" and text.startswith("\n", at + 1):
+                    at += 1
+                row, line, column = row + 1, line + 1, 0
+            start, field_row, field_line = at + 1, row, line
+        at += 1
+        if at - start > FIELD_LIMIT:
+            return field_row, column, field_line, True
+    return row, column, line, False
 
 
 # --------------------------------------------------------------------- spreadsheets
@@ -326,17 +472,41 @@ def read_csv(path: Path) -> Table:
 class Workbook:
     """A spreadsheet's sheets (python-calamine), each read only when asked for."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_cells: int = MAX_SHEET_CELLS) -> None:
         from python_calamine import CalamineWorkbook
 
         self.path = path
+        self.max_cells = max_cells
         try:
             self._book = CalamineWorkbook.from_path(str(path))
             self.names: list[str] = list(self._book.sheet_names)
         except Exception as error:  # calamine raises its own zip/xml/format error types
             raise UserError(f"{path.name}: not a readable spreadsheet: {error}") from None
 
+    def check_extent(self, name: str, source: str) -> Extent | None:
+        """Refuses a sheet whose cells span more than ``max_cells`` before calamine builds
+        its grid (see :mod:`mailflow.results.limits`); the extent, when it was measured."""
+        if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+            return None
+        try:
+            archive = zipfile.ZipFile(self.path)
+        except (OSError, zipfile.BadZipFile):
+            return None  # calamine read it as another format
+        with archive:
+            try:
+                member = _xlsx_sheet_member(archive, name)
+                if member is None:
+                    return None
+                return check_xlsx_sheet(archive, member, source, self.max_cells)
+            except UserError:
+                raise
+            except Exception as error:  # zip and XML errors of the sender's parts
+                raise UserError(
+                    f"{source}: the sheet's XML cannot be read ({type(error).__name__}: {error})"
+                ) from None
+
     def rows(self, name: str) -> list[list[Any]]:
+        self.check_extent(name, f"{self.path.name} [{name}]")
         try:
             return self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as error:
@@ -351,9 +521,16 @@ class Workbook:
         GIL), so on two cores it costs no wall time. Logical cells are also checked against
         calamine's own bools; what cannot be checked is said in the table's warnings."""
         suffix = self.path.suffix.lower()
+        extent = self.check_extent(name, source)
         finder = ODD_CELL_FINDERS.get(suffix)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            search = pool.submit(finder, self.path, name) if finder is not None else None
+            search: Future[OddCells | None] | None = None
+            if extent is not None and not extent.markers:
+                # The measuring pass saw no t="e" / t="b" in the sheet: nothing to look for.
+                search = Future()
+                search.set_result(OddCells())
+            elif finder is not None:
+                search = pool.submit(finder, self.path, name)
             try:
                 sheet = self._book.get_sheet_by_name(name)
                 if sheet.start is None or sheet.end is None:
@@ -757,27 +934,23 @@ def data_sheet_order(names: list[str]) -> list[str]:
 
 
 def read_sav(path: Path) -> Table:
-    import pyreadstat
-
-    try:
-        # Plain Python lists by column name, not a DataFrame: pandas is not a dependency.
-        frame, meta = pyreadstat.read_sav(str(path), user_missing=True, output_format="dict")
-    except Exception as error:  # pyreadstat raises its own ReadstatError / PyreadstatError
-        raise UserError(f"{path.name}: not a readable SPSS file: {error}") from None
+    """An SPSS file through pyreadstat's plain output (``output_format="dict"``: a list or
+    array per variable), so that reading needs neither pandas nor polars."""
+    data, meta = read_sav_isolated(path)
     from mailflow.results.scales import value_key
 
-    names = [name for name in (meta.column_names or frame) if name in frame]
-    rows = len(frame[names[0]]) if names else 0
+    names = list(data)
+    rows = len(data[names[0]]) if names else 0
     if not names or rows == 0:
         raise UserError(f"{path.name}: the file is empty")
     # SPSS system-missing arrives as NaN; None keeps one blank marker for every format.
-    columns = [[None if v != v else v for v in frame[name]] for name in names]
+    columns = [[None if v != v else v for v in _plain(data[name])] for name in names]
     value_labels = {
         name: {value_key(code): str(label) for code, label in labels.items()}
-        for name, labels in (meta.variable_value_labels or {}).items()
+        for name, labels in (meta["variable_value_labels"] or {}).items()
     }
     missing: dict[str, set[str]] = {}
-    for name, ranges in (meta.missing_ranges or {}).items():
+    for name, ranges in (meta["missing_ranges"] or {}).items():
         for bounds in ranges:
             if not isinstance(bounds, dict):
                 continue
@@ -790,7 +963,7 @@ def read_sav(path: Path) -> Table:
                     if number is not None and float(low) <= number <= float(high):
                         missing.setdefault(name, set()).add(code)
     variable_labels = {
-        name: label for name, label in (meta.column_names_to_labels or {}).items() if label
+        name: label for name, label in (meta["column_names_to_labels"] or {}).items() if label
     }
     return Table(
         source=path.name,
@@ -802,3 +975,75 @@ def read_sav(path: Path) -> Table:
         variable_labels=variable_labels,
         missing_values=missing,
     )
+
+
+SAV_SECONDS = 120  # wall-clock limit of the SPSS reader's process
+SAV_MEMORY = 4 << 30  # its address-space limit
+
+
+def _read_sav_here(path: Path) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    import pyreadstat
+
+    try:
+        data, meta = pyreadstat.read_sav(str(path), user_missing=True, output_format="dict")
+    except Exception as error:  # pyreadstat raises its own ReadstatError / PyreadstatError
+        raise UserError(f"{path.name}: not a readable SPSS file: {error}") from None
+    fields = ("variable_value_labels", "missing_ranges", "column_names_to_labels")
+    return {k: _plain(v) for k, v in data.items()}, {k: getattr(meta, k) for k in fields}
+
+
+def read_sav_isolated(path: Path) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    """pyreadstat in a forked child with a time and memory limit: the C library (readstat)
+    crashes the process on some damaged files (a fuzzed .sav gave SIGSEGV), and a crash
+    must be a refusal, not the end of the daemon. Without fork, read here."""
+    import os
+    import pickle
+    import signal
+
+    if not hasattr(os, "fork"):
+        return _read_sav_here(path)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send, and leave without running the parent's cleanup
+        code = 0
+        try:
+            os.close(read_end)
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (SAV_MEMORY, SAV_MEMORY))
+            signal.alarm(SAV_SECONDS)
+            try:
+                result: Any = ("ok", _read_sav_here(path))
+            except UserError as error:
+                result = ("refused", str(error))
+            except MemoryError:
+                result = ("refused", f"{path.name}: the SPSS file needs more memory than allowed")
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as stream:
+        payload = stream.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) or not payload:
+        how = (
+            f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+            if os.WIFSIGNALED(status)
+            else f"exit status {os.WEXITSTATUS(status)}"
+        )
+        raise UserError(
+            f"{path.name}: not a readable SPSS file: the SPSS reader stopped with {how} "
+            "(a damaged or hostile file)"
+        )
+    kind, value = pickle.loads(payload)  # our own child's bytes
+    if kind == "refused":
+        raise UserError(value)
+    data, meta = value
+    return data, meta
+
+
+def _plain(values: Any) -> list[Any]:
+    """A variable's values as Python objects, whether pyreadstat gave a list or an array."""
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
