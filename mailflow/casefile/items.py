@@ -230,7 +230,8 @@ def load_case(app: App, session: Session, campaign: models.Campaign) -> Case:
     ).all()
     for row in incoming:
         load = archived(row.sha256, f"message {row.id}")
-        headers = _headers(load())
+        raw = load()
+        headers = _headers(raw)
         sender = (
             book.party(*reversed(_addresses(headers, "From")[0]))
             if _addresses(headers, "From")
@@ -247,7 +248,7 @@ def load_case(app: App, session: Session, campaign: models.Campaign) -> Case:
                 title=_TAG.sub("", row.subject).strip() or "(bez tematu)",
                 basename=f"wiadomosc_przychodzaca_{row.id}",
                 extension="eml",
-                size=row.size,
+                size=len(raw),  # after a disposal, the skeleton's
                 dates=dates,
                 creator=sender,
                 sender=sender,
@@ -296,7 +297,7 @@ def load_case(app: App, session: Session, campaign: models.Campaign) -> Case:
                 description=f"Wiadomość wychodząca ({out.purpose}, {out.code or '-'}), "
                 f"stan: {out.status}.",
                 jrwa=records.class_for_step(out.step),
-                load=(lambda raw=out.raw: raw),
+                load=_constant(out.raw),
                 message_id=out.message_id_header,
                 in_reply_to=_header(headers, "In-Reply-To") or None,
             )
@@ -374,6 +375,10 @@ def load_case(app: App, session: Session, campaign: models.Campaign) -> Case:
         .order_by(models.Event.id)
     ).all()
     return Case(campaign, items, closed_on(session, campaign), list(events))
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
 
 
 def _published_on(campaign: models.Campaign) -> datetime | None:
