@@ -191,10 +191,10 @@ def test_each_year_lists_what_may_go_from_1_january_after_the_period(
         }
 
 
-def test_the_day_before_1_january_nothing_new_is_due(app: App, clock: FakeClock) -> None:
-    clock.set(datetime(2021, 12, 31, 23, 0, tzinfo=UTC))
+def test_the_period_ends_at_midnight_in_warsaw_not_in_utc(app: App, clock: FakeClock) -> None:
+    clock.set(datetime(2021, 12, 31, 22, 30, tzinfo=UTC))  # 23:30 in Warsaw
     assert due(app) == set()
-    clock.set(datetime(2022, 1, 1, 0, 30, tzinfo=UTC))
+    clock.set(datetime(2021, 12, 31, 23, 30, tzinfo=UTC))  # 00:30 on 1 January in Warsaw
     assert due(app) == {"2016:0543", "2016:272"}
 
 

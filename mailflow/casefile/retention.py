@@ -21,6 +21,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ from mailflow.errors import UserError
 
 DISPOSED = "records_disposed"
 KEPT_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID", "In-Reply-To", "References")
+WARSAW = ZoneInfo("Europe/Warsaw")  # a period ends at midnight in the office, not in UTC
 _ITEM = re.compile(r"^(\d{4}):(\d{1,4})$")
 
 
@@ -202,7 +204,7 @@ def _row(
 def listing(app: App, session: Session) -> list[RetentionRow]:
     """Every class of every campaign's case, with its state on today's date."""
     records = app.config.records
-    today = app.clock.now().date()
+    today = app.clock.now().astimezone(WARSAW).date()
     rows = []
     campaigns = session.scalars(select(models.Campaign).order_by(models.Campaign.year)).all()
     for campaign in campaigns:
