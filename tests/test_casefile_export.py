@@ -12,20 +12,29 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from email import policy
 from email.parser import BytesParser
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import docx
 import pytest
 import xmlschema
 from lxml import etree
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from mailflow.app import open_app
+from mailflow.casefile.bip import record_url
+from mailflow.casefile.export import export_case
 from mailflow.casefile.nes import NS, SCHEMA_FILE
 from mailflow.casefile.register import SCHEMA_FILE as REGISTER_SCHEMA
 from mailflow.cli import main
+from mailflow.config import load_config
+from mailflow.db import models
+from mailflow.errors import UserError
 from tests.configs import TEST_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -206,3 +215,28 @@ def test_it_refuses_a_folder_that_is_not_empty_unless_forced(
     assert (target / "sprawy" / f"{MARK}.xml").is_file() and (target / "old.txt").is_file()
     assert main(["export-case", "2031", str(tmp_path / "new"), "--config", str(export.config)]) == 1
     assert "no campaign of 2031" in capsys.readouterr().err
+
+
+def test_the_address_the_bip_editor_posted_it_at_goes_into_the_next_export(
+    export: Export, tmp_path: Path
+) -> None:
+    config = load_config(export.config, require_secrets=False)
+    app = open_app(config)
+    try:
+        with app.sessions() as session:
+            campaign = session.scalars(select(models.Campaign)).one()
+            with pytest.raises(UserError, match="not a web address"):
+                record_url(app, session, campaign, "bip.um.example.pl", "cli", "cli")
+            record_url(
+                app, session, campaign, "https://bip.um.example.pl/a,123", "redakcja", "email"
+            )
+            session.commit()
+        result = export_case(app, 2027, tmp_path / "again", pdf=False)
+    finally:
+        app.close()
+    assert result.bip_page is not None
+    page = result.bip_page.read_text(encoding="utf-8")
+    assert '<a href="https://bip.um.example.pl/a,123">' in page
+    (entry,) = json.loads((result.bip_page.parent / "rejestr_zmian.json").read_text())
+    assert entry["adres"] == "https://bip.um.example.pl/a,123"
+    assert entry["data"] == datetime.now(ZoneInfo("Europe/Warsaw")).date().isoformat()

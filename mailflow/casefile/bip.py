@@ -10,12 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import lxml.html
 from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from mailflow.app import App
 from mailflow.casefile.items import Case, CaseItem, utc
 from mailflow.config import Config
+from mailflow.db import models
+from mailflow.errors import UserError
+
+URL_RECORDED = "bip_url_recorded"
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,7 @@ class Metryczka:
     shared_by: str
     shared_on: date | None
     change: str
+    url: str | None = None  # where the editor posted it, once recorded
 
 
 def metryczka(case: Case, item: CaseItem, config: Config) -> Metryczka:
@@ -34,6 +44,10 @@ def metryczka(case: Case, item: CaseItem, config: Config) -> Metryczka:
         shared_on: date | None = date.fromisoformat(str(published.get("date")))
     except ValueError:
         shared_on = None
+    posted = [e for e in case.events if e.action == URL_RECORDED]
+    url = str((posted[-1].details or {}).get("url") or "") if posted else ""
+    if posted:
+        shared_on = date.fromisoformat(str(posted[-1].details.get("date")))
     coordinator = config.person_for("coordinator")
     plenipotentiary = config.person_for("plenipotentiary")
     return Metryczka(
@@ -43,6 +57,7 @@ def metryczka(case: Case, item: CaseItem, config: Config) -> Metryczka:
         shared_by=f"Redakcja Biuletynu Informacji Publicznej, {config.office.name}",
         shared_on=shared_on,
         change=f"Udostępnienie informacji: {item.title}",
+        url=url or None,
     )
 
 
@@ -76,6 +91,9 @@ def bip_page(html: bytes, info: Metryczka) -> str:
         dd = _add(dl, "dd", value)
         if when:
             _add(dd, "time", when, datetime=when)
+    if info.url:
+        _add(dl, "dt", "Adres publikacji")
+        _add(_add(dl, "dd"), "a", info.url, href=info.url)
     _add(section, "h2", "Rejestr zmian", id="rejestr-zmian")
     table = _add(section, "table")
     _add(table, "caption", "Rejestr zmian informacji")
@@ -102,4 +120,44 @@ def change_register_entry(info: Metryczka) -> dict[str, str]:
         "wytworzyl": info.produced_by,
         "data_wytworzenia": info.produced_on.isoformat(),
         "odpowiada_za_tresc": info.responsible,
+        "adres": info.url or "",
     }
+
+
+def record_url(
+    app: App,
+    session: Session,
+    campaign: models.Campaign,
+    url: str,
+    actor: str,
+    via: str,
+    message: models.Message | None = None,
+) -> models.Event:
+    """Record where the BIP editor posted the publication (the procedure calls this).
+
+    The next export puts the address and its date into the metryczka and the change register.
+    """
+    parsed = urlparse(url.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise UserError(f"not a web address of the BIP: {url!r}")
+    if not session.scalars(
+        select(models.Document.id).where(
+            models.Document.campaign_id == campaign.id,
+            models.Document.kind == "publikacja_wynikow_html",
+        )
+    ).first():
+        raise UserError(f"the campaign of {campaign.year} has no publication to have posted")
+    local = app.clock.now().astimezone(ZoneInfo("Europe/Warsaw")).date()
+    event = models.Event(
+        campaign_id=campaign.id,
+        at=app.clock.now(),
+        step=7,
+        action=URL_RECORDED,
+        actor=actor,
+        via=via,
+        message_id=message.id if message is not None else None,
+        message_id_header=message.message_id_header if message is not None else None,
+        details={"url": url.strip(), "date": local.isoformat()},
+    )
+    session.add(event)
+    return event
