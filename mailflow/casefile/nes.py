@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cache
-from importlib.resources import files
-from pathlib import Path
 
 import xmlschema
 from lxml import etree
 
 from mailflow.casefile.items import Case, CaseItem, Party, utc
 from mailflow.config import Config
+from mailflow.resources import SCHEMAS
 
 NS = "http://www.mswia.gov.pl/standardy/ndap"
-SCHEMA_FILE = Path(str(files("mailflow.casefile") / "schema" / "nes-2.0.xsd"))
+SCHEMA_FILE = SCHEMAS / "nes-2.0.xsd"
 SYSTEM = "mailflow"
 
 

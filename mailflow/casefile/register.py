@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from importlib.resources import files
-from pathlib import Path
 
 import xmlschema
 from lxml import etree
@@ -20,9 +18,10 @@ from lxml import etree
 from mailflow.casefile.items import Case, PartyBook, utc
 from mailflow.casefile.nes import InvalidMetadata, identifier
 from mailflow.config import Config
+from mailflow.resources import SCHEMAS
 
 NS = "urn:mailflow:metryka-sprawy:1"
-SCHEMA_FILE = Path(str(files("mailflow.casefile") / "schema" / "metryka-sprawy.xsd"))
+SCHEMA_FILE = SCHEMAS / "metryka-sprawy.xsd"
 
 ACTIONS = {
     "campaign_started": "wszczęcie sprawy (rozpoczęcie badania)",
