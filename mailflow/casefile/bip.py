@@ -56,7 +56,8 @@ def metryczka(case: Case, item: CaseItem, config: Config) -> Metryczka:
         responsible=f"{plenipotentiary.name}, Pełnomocnik ds. Zintegrowanego Systemu Zarządzania",
         shared_by=f"Redakcja Biuletynu Informacji Publicznej, {config.office.name}",
         shared_on=shared_on,
-        change=f"Udostępnienie informacji: {item.title}",
+        change="Udostępnienie informacji: Wyniki badania satysfakcji klientów "
+        f"{case.campaign.year}",
         url=url or None,
     )
 

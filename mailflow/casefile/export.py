@@ -165,6 +165,9 @@ def write_package(app: App, case: Case, folder: Path, pdf: bool = True) -> Expor
             json.dumps([bip.change_register_entry(info)], ensure_ascii=False, indent=2) + "\n",
         )
         result.bip_page = page
+        place = str(((case.campaign.data or {}).get("published") or {}).get("place") or "")
+        if place and place != "BIP":
+            result.notes.append(f"the results were published in {place}, not in the BIP")
     else:
         result.notes.append("no published HTML in this case: no BIP package")
     return result

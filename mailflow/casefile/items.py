@@ -36,7 +36,7 @@ DOCUMENT_KINDS: dict[str, tuple[str, str, int]] = {
     "informacja_o_wynikach": ("Informacja o wynikach badania", "notatka", 5),
     "polecenie_auditu": ("Polecenie przeprowadzenia auditu wewnętrznego", "polecenie", 6),
     "publikacja_wynikow": ("Publikacja wyników badania", "informacja", 7),
-    "publikacja_wynikow_html": ("Publikacja wyników badania (BIP)", "informacja", 7),
+    "publikacja_wynikow_html": ("Publikacja wyników badania", "informacja", 7),
 }
 PUBLIC_KINDS = {"publikacja_wynikow", "publikacja_wynikow_html"}
 MIME = {
@@ -327,12 +327,7 @@ def load_case(app: App, session: Session, campaign: models.Campaign) -> Case:
             key=f"doc-{doc.id}",
             source="document",
             row_id=doc.id,
-            title=f"{title} {campaign.year}"
-            + (
-                f" (wersja {doc.version})"
-                if doc.version > 1 and doc.kind != "zapytanie_o_cene"
-                else ""
-            ),
+            title=_document_title(title, campaign.year, doc, extension),
             basename=slug(stem or doc.filename),
             extension=(extension or "bin").lower(),
             size=0,
@@ -375,6 +370,15 @@ def load_case(app: App, session: Session, campaign: models.Campaign) -> Case:
         .order_by(models.Event.id)
     ).all()
     return Case(campaign, items, closed_on(session, campaign), list(events))
+
+
+def _document_title(title: str, year: int, doc: models.Document, extension: str) -> str:
+    text = f"{title} {year}"
+    if extension.lower() == "html":
+        text += " (strona HTML)"
+    if doc.version > 1 and doc.kind != "zapytanie_o_cene":  # inquiries count vendors, not versions
+        text += f" (wersja {doc.version})"
+    return text
 
 
 def _constant(data: bytes) -> Callable[[], bytes]:
