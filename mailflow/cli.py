@@ -358,6 +358,54 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_case(args: argparse.Namespace) -> int:
+    from mailflow.app import open_app
+    from mailflow.casefile.export import check_target, export_case
+
+    folder = Path(args.dir)
+    check_target(folder, args.force)  # before opening anything: a refused export touches nothing
+    app = open_app(_config(args, require_secrets=False))
+    try:
+        result = export_case(app, args.year, folder, force=args.force, pdf=not args.no_pdf)
+    finally:
+        app.close()
+    print(
+        f"Case {result.mark}: {result.files} files, each with its NES metadata, and the case "
+        f"register written to {result.folder}."
+    )
+    if result.bip_page is not None:
+        print(f"BIP page with its metryczka: {result.bip_page}")
+    for note in result.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from mailflow.app import open_app
+    from mailflow.casefile.retention import dispose, format_listing, listing
+
+    app = open_app(_config(args, require_secrets=False))
+    try:
+        if args.action == "list":
+            with app.sessions() as session:
+                rows = listing(app, session)
+            if args.json:
+                print(json.dumps([row.to_json() for row in rows], ensure_ascii=False, indent=2))
+            else:
+                print(format_listing(rows))
+            return 0
+        if args.item is None:
+            raise UserError("retention dispose needs the item, YEAR:CLASS (see `retention`)")
+        if not args.confirm:
+            raise UserError(
+                f"nothing disposed: add --confirm to dispose of {args.item} (it cannot be undone)"
+            )
+        print(dispose(app, args.item, actor=args.actor or "cli", assessment=args.assessment))
+    finally:
+        app.close()
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """Argument mistakes are user errors: one line and exit 1, as for any other bad input."""
 
@@ -440,6 +488,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("outbox", cmd_outbox, "list e-mails that need a person; resend or mark sent")
     p.add_argument("action", choices=["list", "resend", "mark-sent"])
     p.add_argument("id", nargs="?", type=int)
+    p = command(
+        "export-case",
+        cmd_export_case,
+        "write a year's case as an archival package (NES metadata, case register, BIP page)",
+    )
+    p.add_argument("year", type=int, help="the campaign's year")
+    p.add_argument("dir", help="an empty folder for the package")
+    p.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF copies (LibreOffice)")
+    p = command(
+        "retention",
+        cmd_retention,
+        "list what may be disposed of and when; dispose of it when a person confirms",
+    )
+    p.add_argument("action", nargs="?", default="list", choices=["list", "dispose"])
+    p.add_argument("item", nargs="?", help="YEAR:CLASS, as the list shows it")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--confirm", action="store_true", help="really dispose of it")
+    p.add_argument("--assessment", help="BE only: the reference of the state archive's assessment")
+    p.add_argument("--actor", help="who confirms (default: cli)")
     p = command("campaign", cmd_campaign, "act on a campaign as the coordinator would by e-mail")
     p.add_argument("action", help="start | show | approve | return | record-contract | ...")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -324,6 +324,42 @@ class WebConfig:
     base_url: str = "http://127.0.0.1:8080/"
 
 
+# JRWA (jednolity rzeczowy wykaz akt): a class symbol is 1 to 4 digits; an archival category is
+# A (kept for ever, handed to the state archive), B<n> (kept n years), BE<n> (n years, then the
+# state archive assesses it) or Bc (of passing use: disposable once used).
+_JRWA_SYMBOL = re.compile(r"^\d{1,4}$")
+_JRWA_CATEGORY = re.compile(r"^(A|B[1-9]\d?|BE[1-9]\d?|Bc)$")
+
+
+@dataclass(frozen=True)
+class JrwaClass:
+    symbol: str  # "272"
+    title: str  # the class's heading (hasło klasyfikacyjne)
+    category: str  # "A", "B5", "BE10", "Bc"
+
+
+@dataclass(frozen=True)
+class RecordsConfig:
+    """The office's file plan as far as the survey case needs it (``[records]``)."""
+
+    case_class: str = "0543"
+    # IN-13 step -> JRWA symbol, for the items of a step kept under another class
+    step_classes: dict[int, str] = field(default_factory=lambda: {1: "272", 2: "273"})
+    classes: dict[str, JrwaClass] = field(
+        default_factory=lambda: {
+            "0543": JrwaClass("0543", "Badania opinii i satysfakcji klientów", "B5"),
+            "272": JrwaClass(
+                "272", "Dokumentacja postępowań o udzielenie zamówień publicznych", "B5"
+            ),
+            "273": JrwaClass("273", "Umowy", "B10"),
+        }
+    )
+
+    def class_for_step(self, step: int | None) -> JrwaClass:
+        symbol = self.step_classes.get(step, self.case_class) if step is not None else None
+        return self.classes[symbol or self.case_class]
+
+
 @dataclass(frozen=True)
 class LoggingConfig:
     level: str = "INFO"
@@ -348,6 +384,7 @@ class Config:
     logging: LoggingConfig
     template_dir: Path | None = None
     procurement: ProcurementConfig = field(default_factory=ProcurementConfig)
+    records: RecordsConfig = field(default_factory=RecordsConfig)
     secrets: tuple[str, ...] = field(default=(), repr=False)  # so logs can mask them
     addressing: dict[str, Addressing] = field(default_factory=dict)  # person key -> form
     signature: Signature | None = None
@@ -1006,6 +1043,69 @@ def _read_web(r: _Reader) -> WebConfig:
     )
 
 
+def _read_records(r: _Reader, case_prefix: str) -> RecordsConfig:
+    """``[records]``: optional; without it the defaults above (a gmina's JRWA) apply."""
+    t = r.table("records", required=False)
+    default = RecordsConfig()
+    if not t:
+        return default
+    classes: dict[str, JrwaClass] = {}
+    rejected: set[str] = set()  # reported once here; references to them are not reported again
+    raw_classes = r.value(t, "records.classes", dict, None)
+    for symbol, entry in (raw_classes or {}).items():
+        where = f"records.classes.{symbol}"
+        if not _JRWA_SYMBOL.match(symbol):
+            r.problem(where, f'a JRWA symbol is 1 to 4 digits, such as "272", got {symbol!r}')
+            rejected.add(symbol)
+            continue
+        if not isinstance(entry, Mapping):
+            r.problem(where, 'must be a table such as { title = "Umowy", category = "B10" }')
+            continue
+        category = r.value(entry, f"{where}.category", str) or ""
+        if category and not _JRWA_CATEGORY.match(category):
+            r.problem(
+                f"{where}.category",
+                f"an archival category is A, B<years>, BE<years> or Bc, got {category!r}",
+            )
+            rejected.add(symbol)
+            continue
+        title = r.value(entry, f"{where}.title", str) or ""
+        if category:
+            classes[symbol] = JrwaClass(symbol, title, category)
+    if raw_classes is None:
+        classes = dict(default.classes)
+    case_class = r.value(t, "records.case_class", str, default.case_class) or ""
+    if case_class in rejected:
+        pass
+    elif not _JRWA_SYMBOL.match(case_class):
+        r.problem(
+            "records.case_class",
+            f'a JRWA symbol is 1 to 4 digits, such as "0543", got {case_class!r}',
+        )
+    elif case_class not in classes:
+        r.problem("records.case_class", f"class {case_class!r} is not in [records.classes]")
+    elif case_class not in case_prefix.split("."):
+        r.problem(
+            "records.case_class",
+            f"class {case_class!r} does not appear in office.case_prefix {case_prefix!r}",
+        )
+    step_classes: dict[int, str] = {}
+    raw_steps = r.value(t, "records.step_classes", dict, None)
+    for step_text, symbol in (raw_steps or {}).items():
+        where = f"records.step_classes.{step_text}"
+        if not (step_text.isdigit() and 0 <= int(step_text) <= 7):
+            r.problem(where, f"keys are IN-13 steps 0 to 7, got {step_text!r}")
+        elif symbol in rejected:
+            continue
+        elif not isinstance(symbol, str) or symbol not in classes:
+            r.problem(where, f"names {symbol!r}, which is not in [records.classes]")
+        else:
+            step_classes[int(step_text)] = symbol
+    if raw_steps is None:
+        step_classes = {k: v for k, v in default.step_classes.items() if v in classes}
+    return RecordsConfig(case_class=case_class, step_classes=step_classes, classes=classes)
+
+
 def _read_logging(r: _Reader) -> LoggingConfig:
     t = r.table("logging", required=False)
     return LoggingConfig(
@@ -1055,6 +1155,7 @@ def parse_config(
     procurement = _read_procurement(r, procedure)
     web = _read_web(r)
     logging_config = _read_logging(r)
+    records = _read_records(r, office.case_prefix)
     if r.problems:
         raise ConfigError(r.problems)
     return Config(
@@ -1077,6 +1178,7 @@ def parse_config(
         secrets=tuple(r.secrets),
         addressing=addressing,
         signature=signature,
+        records=records,
     )
 
 

@@ -25,3 +25,4 @@ EXAMPLE_CONFIG = packaged("config.example.toml")
 TEMPLATES = packaged("doc_templates")
 MIGRATIONS = packaged("migrations")
 UNITS = packaged("deploy")
+SCHEMAS = packaged("casefile", "schema")  # the XSD files the case file export validates against

@@ -162,3 +162,59 @@ def test_check_config_never_echoes_a_secret_pasted_into_an_env_key(tmp_path: Pat
     text = "\n".join(caught.value.problems)
     assert "imap.password_env" in text
     assert "Tajne-Haslo-2027!" not in text
+
+
+def test_the_example_file_plan_gives_each_step_its_jrwa_class(tmp_path: Path) -> None:
+    records = load_config(write_config(tmp_path), env=TEST_ENV).records
+    assert records.case_class == "0543"
+    assert [records.class_for_step(s).category for s in (0, 1, 2, 5, None)] == [
+        "B5",
+        "B5",
+        "B10",
+        "B5",
+        "B5",
+    ]
+    assert records.class_for_step(1).symbol == "272"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ('"273"', '{ title = "Umowy", category = "B-10" }', "records.classes.273.category: "),
+        ('"0543"', '{ title = "Badania", category = "C" }', "records.classes.0543.category: "),
+        ('"27x"', '{ title = "Umowy", category = "B10" }', "records.classes.27x: a JRWA symbol"),
+        ('"12345"', '{ title = "Za długi", category = "A" }', "records.classes.12345: "),
+    ],
+)
+def test_a_malformed_jrwa_symbol_or_category_is_one_problem_naming_its_key(
+    tmp_path: Path, key: str, value: str, problem: str
+) -> None:
+    path = write_config(tmp_path, {("records.classes", key): value})
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env=TEST_ENV)
+    assert len(caught.value.problems) == 1, caught.value.problems
+    assert caught.value.problems[0].startswith(problem)
+
+
+def test_a_case_class_outside_the_case_prefix_is_reported(tmp_path: Path) -> None:
+    path = write_config(tmp_path, {("records", "case_class"): '"272"'})
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env=TEST_ENV)
+    assert caught.value.problems == [
+        "records.case_class: class '272' does not appear in office.case_prefix 'OS.0543.3'"
+    ]
+
+
+def test_check_config_prints_one_line_for_a_bad_category(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mailflow.cli import main
+
+    for name, secret in TEST_ENV.items():
+        monkeypatch.setenv(name, secret)
+    path = write_config(tmp_path, {("records.classes", '"272"'): '{ title = "P", category = "B" }'})
+    assert main(["check-config", "--config", str(path)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "config error: records.classes.272.category: an archival category is A, B<years>, "
+        "BE<years> or Bc, got 'B'"
+    ]
